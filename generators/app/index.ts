@@ -1,0 +1,106 @@
+/**
+ * `yo rust-patterns [name]`: a new edition-2024 Cargo workspace. It writes the
+ * workspace root and composes one member generator per chosen member kind.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import yosay from 'yosay';
+import { runCargoSteps } from '../../lib/cargo-steps.js';
+import { crateNameError } from '../../lib/crate-name.js';
+import type { MemberGenerator } from '../../lib/member-generator.js';
+import { generatorPath, templatesDir } from '../../lib/paths.js';
+import { PatternsGenerator, type PatternOptions } from '../../lib/patterns-generator.js';
+import { EDITION, RUST_VERSION, lintTables } from '../../lib/rust-conventions.js';
+import { outputPath } from '../../lib/write-plan.js';
+import { MEMBERS } from '../members.js';
+import { APP_OPTIONS, MEMBER_KINDS, WORKSPACE_NAME } from './options.js';
+import { ROOT_TEMPLATES } from './files.js';
+
+export default class AppGenerator extends PatternsGenerator {
+  private readonly members: MemberGenerator[] = [];
+
+  constructor(args: string[], options: PatternOptions) {
+    super(args, options, APP_OPTIONS);
+    this.argument('name', { type: String, required: false, description: 'Workspace name; also its directory' });
+    this.sourceRoot(templatesDir('app'));
+  }
+
+  initializing(): void {
+    this.checkGivenOptions();
+    if (this.answers['defaults'] !== true) this.log(yosay('Production Rust patterns, ready to build.'));
+  }
+
+  async prompting(): Promise<void> {
+    await this.answer([WORKSPACE_NAME, MEMBER_KINDS, ...APP_OPTIONS.filter((o) => o.stored)]);
+    const chosen = this.chosenMembers();
+    await this.answer(MEMBERS.filter((m) => chosen.includes(m.kind)).flatMap((m) => m.options));
+  }
+
+  async configuring(): Promise<void> {
+    const name = this.answers['name'] as string;
+    const problem = crateNameError(name, 'workspace name');
+    if (problem) throw new Error(problem);
+    const target = resolve(this.env.cwd, name);
+    if (existsSync(target) && readdirSync(target).length > 0) {
+      throw new Error(
+        `${relative(this.env.cwd, target)} already exists and is not empty. Choose another name, or add members to it with \`rust-patterns <member>\` from inside.`,
+      );
+    }
+    this.destinationRoot(target);
+    this.storeAnswers();
+    for (const kind of this.chosenMembers()) {
+      const definition = MEMBERS.find((m) => m.kind === kind)!;
+      const memberOptions = Object.fromEntries(
+        definition.options.map((o) => [o.flag, this.answers[o.flag]]),
+      );
+      const member = await this.composeWith<MemberGenerator>(generatorPath(kind), {
+        generatorArgs: [`${name}-${kind}`],
+        generatorOptions: {
+          ...memberOptions,
+          errors: this.answers['errors'],
+          path: `crates/${kind}`,
+          'workspace-root': target,
+          defaults: true,
+        },
+      });
+      this.members.push(member);
+    }
+  }
+
+  writing(): void {
+    const ctx = {
+      name: this.answers['name'],
+      edition: EDITION,
+      rustVersion: RUST_VERSION,
+      lints: lintTables('workspace.lints'),
+      members: this.members.map((m) => m.summary()),
+    };
+    for (const template of ROOT_TEMPLATES) {
+      this.fs.copyTpl(this.templatePath(template), this.destinationPath(outputPath(template)), ctx);
+    }
+  }
+
+  async install(): Promise<void> {
+    if (this.skipsInstall) return;
+    await runCargoSteps(this, this.destinationRoot(), [
+      ['fmt', '--all'],
+      ['check', '--workspace'],
+    ]);
+  }
+
+  async end(): Promise<void> {
+    if (this.answers['skip-git'] !== true && !existsSync(this.destinationPath('.git'))) {
+      try {
+        await this.spawn('git', ['init', '--quiet'], { cwd: this.destinationRoot() });
+      } catch {
+        this.log.info('git init failed or git is missing: the workspace is not a repository yet.');
+      }
+    }
+    const dir = relative(this.env.cwd, this.destinationRoot());
+    this.log(`\nWorkspace ready in ${dir}/. Next:\n  cd ${dir}\n  cargo test --workspace\n`);
+  }
+
+  private chosenMembers(): readonly string[] {
+    return (this.answers['members'] as readonly string[] | undefined) ?? [];
+  }
+}

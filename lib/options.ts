@@ -1,0 +1,223 @@
+/**
+ * Option definitions. Each option is declared once, here for the shared ones
+ * and in `generators/<name>/options.ts` for a member's own, and everything else
+ * derives from that entry: the command-line flag and its help, the interactive
+ * question, validation of a flag's value, the `--defaults` answer, storage in
+ * `.yo-rc.json`, and the values the e2e matrix crosses.
+ */
+import { crateNameError } from './crate-name.js';
+
+export interface Choice<V extends string = string> {
+  readonly value: V;
+  readonly name: string;
+}
+
+interface OptionBase<V> {
+  /** Command-line flag without dashes; also the key in `this.options` and `.yo-rc.json`. */
+  readonly flag: string;
+  readonly description: string;
+  readonly alias?: string;
+  /** Question asked when the value is neither given, stored, nor defaulted (`--defaults`). */
+  readonly prompt?: string;
+  /** Stored in `.yo-rc.json` and reused as the answer by later runs. */
+  readonly stored?: boolean;
+  readonly default: V;
+  /** Not listed in `--help`: internal plumbing between generators. */
+  readonly hidden?: boolean;
+}
+
+export interface ChoiceOption<V extends string = string> extends OptionBase<V> {
+  readonly kind: 'choice';
+  readonly choices: readonly Choice<V>[];
+}
+
+export interface ListOption<V extends string = string> extends OptionBase<readonly V[]> {
+  readonly kind: 'list';
+  readonly choices: readonly Choice<V>[];
+}
+
+export interface TextOption extends OptionBase<string> {
+  readonly kind: 'text';
+  /** Returns an error message naming the problem and a fix, or undefined. */
+  readonly validate?: (value: string) => string | undefined;
+}
+
+export interface NumberOption extends OptionBase<number> {
+  readonly kind: 'number';
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface BooleanOption extends OptionBase<boolean> {
+  readonly kind: 'boolean';
+}
+
+export type OptionSpec = ChoiceOption | ListOption | TextOption | NumberOption | BooleanOption;
+
+/** The value type an option spec produces. */
+export type ValueOf<O extends OptionSpec> = O['default'];
+
+/**
+ * Parses and validates a raw flag value (a string from the command line, or a
+ * value passed by a composing generator). Throws an Error whose message names
+ * the flag, the problem and the accepted values.
+ */
+export function parseOptionValue(spec: OptionSpec, raw: unknown): ValueOf<typeof spec> {
+  const fail = (problem: string): never => {
+    throw new Error(`--${spec.flag}: ${problem}`);
+  };
+  switch (spec.kind) {
+    case 'boolean':
+      if (typeof raw === 'boolean') return raw;
+      if (raw === 'true' || raw === '') return true;
+      if (raw === 'false') return false;
+      return fail(`expected true or false, got '${String(raw)}'`);
+    case 'number': {
+      const value = typeof raw === 'number' ? raw : Number(String(raw).trim());
+      if (!Number.isInteger(value) || value < spec.min || value > spec.max) {
+        fail(`expected a whole number from ${spec.min} to ${spec.max}, got '${String(raw)}'`);
+      }
+      return value;
+    }
+    case 'text': {
+      const value = String(raw).trim();
+      const problem = spec.validate?.(value);
+      if (problem) fail(problem);
+      return value;
+    }
+    case 'choice': {
+      const value = String(raw).trim();
+      if (!spec.choices.some((c) => c.value === value)) {
+        fail(`'${value}' is not one of ${choiceList(spec.choices)}`);
+      }
+      return value;
+    }
+    case 'list': {
+      const values = Array.isArray(raw)
+        ? raw.map(String)
+        : String(raw)
+            .split(',')
+            .map((v) => v.trim())
+            .filter(Boolean);
+      const unknown = values.filter((v) => !spec.choices.some((c) => c.value === v));
+      if (unknown.length > 0) fail(`'${unknown.join(',')}' not among ${choiceList(spec.choices)}`);
+      if (values.length === 0) fail(`choose at least one of ${choiceList(spec.choices)}`);
+      return [...new Set(values)];
+    }
+  }
+}
+
+function choiceList(choices: readonly Choice[]): string {
+  return choices.map((c) => c.value).join(', ');
+}
+
+/** The inquirer question for an option. */
+export function questionFor(spec: OptionSpec, defaultValue: unknown): Record<string, unknown> {
+  const base = { name: spec.flag, message: spec.prompt ?? spec.description, default: defaultValue };
+  switch (spec.kind) {
+    case 'boolean':
+      return { ...base, type: 'confirm' };
+    case 'choice':
+      return { ...base, type: 'list', choices: spec.choices };
+    case 'list':
+      return {
+        ...base,
+        type: 'checkbox',
+        choices: spec.choices.map((c) => ({ ...c, checked: (defaultValue as string[]).includes(c.value) })),
+        validate: (answer: string[]) => (answer.length > 0 ? true : 'Choose at least one.'),
+      };
+    case 'number':
+      return {
+        ...base,
+        type: 'input',
+        validate: (answer: string) => errorOf(() => parseOptionValue(spec, answer)) ?? true,
+        filter: (answer: string) => Number(answer),
+      };
+    case 'text':
+      return {
+        ...base,
+        type: 'input',
+        validate: (answer: string) => errorOf(() => parseOptionValue(spec, answer)) ?? true,
+      };
+  }
+}
+
+function errorOf(action: () => unknown): string | undefined {
+  try {
+    action();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** The value type of a choice option, for derived template booleans. */
+export type ErrorStyle = (typeof ERRORS.choices)[number]['value'];
+
+// --- Options shared by every generator -------------------------------------
+
+export const ERRORS = {
+  kind: 'choice',
+  flag: 'errors',
+  description: 'Error-handling style of every member',
+  prompt: 'How should the code handle errors?',
+  stored: true,
+  default: 'split',
+  choices: [
+    { value: 'split', name: 'split: thiserror in library code, anyhow with Context in binaries' },
+    { value: 'thiserror', name: 'thiserror everywhere: typed errors, also in binaries' },
+    { value: 'anyhow', name: 'anyhow everywhere: one dynamic error type' },
+  ],
+} as const satisfies ChoiceOption<'split' | 'thiserror' | 'anyhow'>;
+
+export const DEFAULTS = {
+  kind: 'boolean',
+  flag: 'defaults',
+  description: 'Answer every question not given as a flag with its default (no prompts)',
+  default: false,
+} as const satisfies BooleanOption;
+
+export const SKIP_GIT = {
+  kind: 'boolean',
+  flag: 'skip-git',
+  description: 'Do not run `git init` in the new workspace',
+  default: false,
+} as const satisfies BooleanOption;
+
+/** The package name of a member or workspace; the positional argument of every generator. */
+export function nameOption(what: string, defaultName: string): TextOption {
+  return {
+    kind: 'text',
+    flag: 'name',
+    description: `Name of the ${what} (Cargo package rules)`,
+    prompt: `Name of the ${what}?`,
+    default: defaultName,
+    validate: (value) => crateNameError(value, `${what} name`),
+  };
+}
+
+/** Where a member goes, relative to the workspace root. */
+export const MEMBER_PATH = {
+  kind: 'text',
+  flag: 'path',
+  description: 'Directory of the new member, relative to the workspace root (default: crates/<name>)',
+  default: '',
+  validate: (value) => {
+    if (value === '') return undefined;
+    if (value.startsWith('/') || /^[A-Za-z]:/.test(value)) return `'${value}' must be relative to the workspace root`;
+    if (value.split(/[\\/]/).includes('..')) return `'${value}' must stay inside the workspace (no '..')`;
+    return undefined;
+  },
+} as const satisfies TextOption;
+
+/** Set by the app generator: the root of the workspace it is writing. */
+export const WORKSPACE_ROOT = {
+  kind: 'text',
+  flag: 'workspace-root',
+  description: 'Workspace root written by the app generator',
+  default: '',
+  hidden: true,
+} as const satisfies TextOption;
+
+/** Options every member generator has, besides the positional name. */
+export const MEMBER_SHARED_OPTIONS: readonly OptionSpec[] = [ERRORS, MEMBER_PATH, DEFAULTS, WORKSPACE_ROOT];

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseManifest, lookup } from '../lib/cargo-manifest.js';
+import { CRATES } from '../lib/versions.js';
+import { QUIET, runGenerator } from './helpers.js';
+
+describe('app generator', () => {
+  it('writes a workspace root with the default members', async () => {
+    const result = await runGenerator('app').withArguments(['demo']).withOptions(QUIET);
+    result.assertFile([
+      'demo/Cargo.toml',
+      'demo/clippy.toml',
+      'demo/rustfmt.toml',
+      'demo/.gitignore',
+      'demo/README.md',
+      'demo/.github/workflows/ci.yml',
+      'demo/.yo-rc.json',
+      'demo/crates/cli/Cargo.toml',
+      'demo/crates/cli/src/main.rs',
+    ]);
+    const manifest = parseManifest(readFileSync(join(result.cwd, 'demo/Cargo.toml'), 'utf8')).value;
+    assert.equal(lookup(manifest, ['workspace', 'resolver']), '3');
+    assert.deepEqual(lookup(manifest, ['workspace', 'members']), ['crates/cli']);
+    assert.equal(lookup(manifest, ['workspace', 'package', 'edition']), '2024');
+    assert.ok(lookup(manifest, ['workspace', 'lints', 'clippy']));
+    assert.ok(lookup(manifest, ['profile', 'release']));
+  });
+
+  it('declares only the dependencies its members use, at the pinned versions', async () => {
+    const result = await runGenerator('app').withArguments(['demo']).withOptions({ ...QUIET, errors: 'anyhow' });
+    const manifest = parseManifest(readFileSync(join(result.cwd, 'demo/Cargo.toml'), 'utf8')).value;
+    const deps = lookup(manifest, ['workspace', 'dependencies']) as Record<string, unknown>;
+    assert.ok(!('thiserror' in deps), 'anyhow everywhere needs no thiserror');
+    assert.equal(deps['clap'], CRATES.clap.version);
+    assert.deepEqual(deps['tracing-subscriber'], { version: CRATES['tracing-subscriber'].version, 'default-features': false });
+  });
+
+  it('stores the error style and generator version in .yo-rc.json', async () => {
+    const result = await runGenerator('app').withArguments(['demo']).withOptions({ ...QUIET, errors: 'thiserror' });
+    result.assertJsonFileContent('demo/.yo-rc.json', {
+      'generator-rust-patterns': { errors: 'thiserror', members: { 'demo-cli': { kind: 'cli', path: 'crates/cli' } } },
+    });
+    const rc = JSON.parse(readFileSync(join(result.cwd, 'demo/.yo-rc.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+    assert.match(String(rc['generator-rust-patterns']?.['version']), /^\d+\.\d+\.\d+/);
+  });
+
+  it('asks for name, members and error style when no flag answers them', async () => {
+    const result = await runGenerator('app')
+      .withOptions({ 'skip-install': true, 'skip-git': true })
+      .withAnswers({ name: 'asked', members: ['cli'], errors: 'anyhow' });
+    result.assertFile('asked/crates/cli/Cargo.toml');
+    result.assertFileContent('asked/crates/cli/src/main.rs', 'fn main() -> anyhow::Result<()>');
+  });
+
+  it('lists the members in the workspace README and CI', async () => {
+    const result = await runGenerator('app').withArguments(['demo']).withOptions(QUIET);
+    result.assertFileContent('demo/README.md', 'cargo run -p demo-cli -- stats README.md');
+    result.assertFileContent('demo/.github/workflows/ci.yml', 'cargo clippy --workspace --all-targets -- -D warnings');
+  });
+
+  for (const name of ['1abc', 'self', 'std', 'my crate', '../x']) {
+    it(`rejects the workspace name '${name}' and writes nothing`, async () => {
+      await assert.rejects(
+        runGenerator('app').withArguments([name]).withOptions(QUIET),
+        (error: Error) => error.message.includes(`Invalid workspace name '${name}'`) && error.message.includes('Try'),
+      );
+    });
+  }
+
+  it('rejects an unknown member and an unknown error style', async () => {
+    await assert.rejects(runGenerator('app').withArguments(['demo']).withOptions({ ...QUIET, members: 'cli,gui' }), /--members: 'gui' not among/);
+    await assert.rejects(runGenerator('app').withArguments(['demo']).withOptions({ ...QUIET, errors: 'panic' }), /--errors: 'panic' is not one of split, thiserror, anyhow/);
+  });
+
+  it('refuses a directory that exists and is not empty', async () => {
+    await assert.rejects(
+      runGenerator('app')
+        .withArguments(['demo'])
+        .withOptions(QUIET)
+        .doInDir((dir) => {
+          mkdirSync(join(dir, 'demo'));
+          writeFileSync(join(dir, 'demo', 'notes.txt'), 'mine');
+        }),
+      /demo already exists and is not empty/,
+    );
+  });
+});

@@ -1,0 +1,64 @@
+/** The `rust-patterns` bin, run as a script or CI would: no TTY, no prompts. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { APP_OPTIONS } from '../generators/app/options.js';
+import { MEMBERS } from '../generators/members.js';
+import { MEMBER_SHARED_OPTIONS } from '../lib/options.js';
+import { PACKAGE_ROOT } from '../lib/paths.js';
+
+const BIN = join(PACKAGE_ROOT, 'dist', 'bin', 'rust-patterns.js');
+
+function rustPatterns(cwd: string, ...args: string[]) {
+  return spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+describe('rust-patterns bin', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'rust-patterns-bin-'))));
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('generates a workspace with --defaults and no TTY', () => {
+    const run = rustPatterns(dir, 'app', 'ws', '--defaults', '--skip-install');
+    assert.equal(run.status, 0, run.stderr);
+    assert.ok(existsSync(join(dir, 'ws', 'Cargo.toml')));
+    assert.ok(existsSync(join(dir, 'ws', 'crates', 'cli', 'src', 'main.rs')));
+  });
+
+  it('--help lists the generators and every app option with a description', () => {
+    const run = rustPatterns(dir, '--help');
+    assert.equal(run.status, 0, run.stderr);
+    for (const member of MEMBERS) assert.match(run.stdout, new RegExp(`^  ${member.kind} +${member.description.slice(0, 20)}`, 'm'));
+    for (const option of APP_OPTIONS.filter((o) => o.flag !== 'name' && !o.hidden)) {
+      assert.match(run.stdout, new RegExp(`--${option.flag}\\s+# ${option.description.slice(0, 20)}`), option.flag);
+    }
+  });
+
+  it('cli --help lists every cli option with a description', () => {
+    const run = rustPatterns(dir, 'cli', '--help');
+    assert.equal(run.status, 0, run.stderr);
+    for (const option of MEMBER_SHARED_OPTIONS.filter((o) => !o.hidden)) {
+      assert.match(run.stdout, new RegExp(`--${option.flag}\\s+# ${option.description.slice(0, 20)}`), option.flag);
+    }
+  });
+
+  for (const name of ['1abc', 'self', 'std', 'my crate', '../x', '']) {
+    it(`exits non-zero for the name '${name}' and creates nothing`, () => {
+      const run = rustPatterns(dir, 'app', name, '--defaults', '--skip-install', '--skip-git');
+      assert.equal(run.status, 1);
+      assert.match(run.stderr, new RegExp(`Invalid workspace name '${name.replace('.', '\\.')}': .+ Try '`));
+      assert.deepEqual(readdirSync(dir), []);
+    });
+  }
+
+  it('a member outside any Cargo workspace says how to create one and writes nothing', () => {
+    const run = rustPatterns(dir, 'cli', 'tool', '--defaults', '--skip-install');
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /No Cargo\.toml at or above .+rust-patterns app <name>/);
+    assert.deepEqual(readdirSync(dir), []);
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * The e2e matrix: every member with every value of its own choice and boolean
+ * options, crossed with every error style, plus one workspace holding all
+ * members with their defaults.
+ */
+import { MEMBERS } from '../../generators/members.js';
+import { ERRORS, type OptionSpec } from '../../lib/options.js';
+
+export interface Combination {
+  /** Directory name and label, e.g. `service-db-postgres-thiserror`. */
+  readonly id: string;
+  readonly errors: string;
+  readonly members: readonly { readonly kind: string; readonly options: Readonly<Record<string, unknown>> }[];
+}
+
+/** The values of an option the matrix crosses; text and number options keep their default. */
+function valuesOf(spec: OptionSpec): readonly unknown[] {
+  switch (spec.kind) {
+    case 'choice':
+      return spec.choices.map((c) => c.value);
+    case 'boolean':
+      return [true, false];
+    default:
+      return [spec.default];
+  }
+}
+
+function cross(specs: readonly OptionSpec[]): Record<string, unknown>[] {
+  return specs.reduce<Record<string, unknown>[]>(
+    (combos, spec) => combos.flatMap((combo) => valuesOf(spec).map((value) => ({ ...combo, [spec.flag]: value }))),
+    [{}],
+  );
+}
+
+const label = (options: Readonly<Record<string, unknown>>, specs: readonly OptionSpec[]): string =>
+  Object.entries(options)
+    .filter(([flag]) => valuesOf(specs.find((s) => s.flag === flag)!).length > 1)
+    .map(([flag, value]) => (typeof value === 'boolean' ? (value ? flag : `no-${flag}`) : `${flag}-${String(value)}`))
+    .join('-');
+
+export function combinations(): Combination[] {
+  const result: Combination[] = [];
+  for (const member of MEMBERS) {
+    for (const options of cross(member.options)) {
+      for (const errors of ERRORS.choices.map((c) => c.value)) {
+        const optionLabel = label(options, member.options);
+        result.push({
+          id: [member.kind, optionLabel, errors].filter(Boolean).join('-'),
+          errors,
+          members: [{ kind: member.kind, options }],
+        });
+      }
+    }
+  }
+  if (MEMBERS.length > 1) {
+    result.push({
+      id: 'all-members',
+      errors: ERRORS.default,
+      members: MEMBERS.map((m) => ({ kind: m.kind, options: Object.fromEntries(m.options.map((o) => [o.flag, o.default])) })),
+    });
+  }
+  return result;
+}
+
+/** The generator flags for a combination. */
+export function flagsOf(combination: Combination): string[] {
+  const flags = [`--members=${combination.members.map((m) => m.kind).join(',')}`, `--errors=${combination.errors}`];
+  for (const member of combination.members) {
+    for (const [flag, value] of Object.entries(member.options)) {
+      if (typeof value === 'boolean') flags.push(value ? `--${flag}` : `--no-${flag}`);
+      else flags.push(`--${flag}=${String(value)}`);
+    }
+  }
+  return flags;
+}
