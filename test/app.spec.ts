@@ -86,3 +86,41 @@ describe('app generator', () => {
     );
   });
 });
+
+describe('app generator install phase', () => {
+  /** Records the mocked spawns as `command args...`; `fail` makes every spawn reject like a missing binary. */
+  function spawnRecorder(fail = false) {
+    const calls: { line: string; cwd: string | undefined }[] = [];
+    const stub = (_method: string, command: string, args: string[], options: { cwd?: string }) => {
+      calls.push({ line: [command, ...args].join(' '), cwd: options.cwd });
+      const missing = Object.assign(new Error(`spawn ${command} ENOENT`), { code: 'ENOENT' });
+      return fail ? Promise.reject(missing) : Promise.resolve({ exitCode: 0, stdout: '', stderr: '' });
+    };
+    return { calls, stub };
+  }
+  // yeoman-test skips install phases unless told otherwise.
+  const INSTALL = { defaults: true, skipInstall: false };
+
+  it('runs cargo fmt and cargo check in the new workspace, then git init', async () => {
+    const spawns = spawnRecorder();
+    const result = await runGenerator('app').withArguments(['demo']).withOptions(INSTALL).withSpawnMock(spawns.stub);
+    assert.deepEqual(
+      spawns.calls.map((c) => c.line),
+      ['cargo fmt --all', 'cargo check --workspace', 'git init --quiet'],
+    );
+    assert.ok(spawns.calls.every((c) => c.cwd === join(result.cwd, 'demo')));
+  });
+
+  it('keeps the files and stops at the first failing cargo command', async () => {
+    const spawns = spawnRecorder(true);
+    const result = await runGenerator('app')
+      .withArguments(['demo'])
+      .withOptions({ ...INSTALL, 'skip-git': true })
+      .withSpawnMock(spawns.stub);
+    result.assertFile('demo/crates/cli/src/main.rs');
+    assert.deepEqual(
+      spawns.calls.map((c) => c.line),
+      ['cargo fmt --all'],
+    );
+  });
+});
