@@ -29,7 +29,10 @@ export abstract class PatternsGenerator extends Generator<Record<string, unknown
 
   constructor(args: string[], options: PatternOptions, specs: readonly OptionSpec[]) {
     // inheritTasks: the run-loop methods live in base classes (MemberGenerator), not in each subclass.
-    super(args, options, { inheritTasks: true });
+    // customInstallTask: no npm install phase (ours runs cargo); declared once per run, by the
+    // generator the user ran, not again by the members the app composes.
+    const composed = typeof options['workspace-root'] === 'string' && options['workspace-root'] !== '';
+    super(args, options, { inheritTasks: true, ...(composed ? {} : { customInstallTask: true }) });
     this.specs = specs;
     for (const spec of specs) {
       if (spec.flag === 'name') continue;
