@@ -1,10 +1,14 @@
 /**
  * The one module that edits Cargo.toml.
  *
- * Edits are surgical: the manifest is parsed with toml-eslint-parser, which
- * keeps the exact source range of every key and value, and new text is spliced
- * in at those positions. Every byte we do not add stays as the user wrote it:
- * comments, order, indentation, trailing commas and line endings (LF or CRLF).
+ * Edits are surgical and insert-only: the manifest is parsed with
+ * toml-eslint-parser, which keeps the exact source range of every key and
+ * value, and new text is spliced in at those positions. Every byte we do not
+ * add stays as the user wrote it: comments, order, indentation, quoting,
+ * trailing commas and line endings (LF or CRLF). A table is extended in the
+ * form the user wrote it in: a `[table]` header, an inline `{ .. }` table, or
+ * dotted keys (`workspace.members = [..]`). New text uses TOML 1.0 syntax only,
+ * so every Cargo since workspace inheritance (1.64) reads it.
  */
 import { parseTOML, getStaticTOMLValue } from 'toml-eslint-parser';
 import type { AST } from 'toml-eslint-parser';
@@ -33,26 +37,55 @@ export interface ParsedManifest {
   readonly text: string;
   readonly ast: AST.TOMLProgram;
   readonly value: Record<string, unknown>;
+  readonly file: string;
 }
 
 export function parseManifest(text: string, file = 'Cargo.toml'): ParsedManifest {
+  let ast: AST.TOMLProgram;
   try {
-    const ast = parseTOML(text);
-    return { text, ast, value: getStaticTOMLValue(ast) };
+    ast = parseTOML(text);
   } catch (error) {
     const e = error as { message: string; lineNumber?: number; column?: number };
     throw new ManifestError(file, e.lineNumber ?? 1, (e.column ?? 0) + 1, `invalid TOML: ${e.message}`);
   }
+  const manifest = { text, ast, value: getStaticTOMLValue(ast), file };
+  checkShape(manifest);
+  return manifest;
 }
 
-const eol = (text: string): string => (text.includes('\r\n') ? '\r\n' : '\n');
+/** The keys we read or extend must have the type Cargo expects; the error points at the value. */
+function checkShape(manifest: ParsedManifest): void {
+  const expect = (path: readonly string[], type: 'table' | 'array' | 'string'): void => {
+    const value = lookup(manifest.value, path);
+    if (value === undefined) return;
+    const ok =
+      type === 'array' ? Array.isArray(value) : type === 'string' ? typeof value === 'string' : isTable(value);
+    if (ok) return;
+    const node = findKeyValue(manifest.ast, path);
+    const at = node?.value.loc.start ?? { line: 1, column: 0 };
+    throw new ManifestError(manifest.file, at.line, at.column + 1, `\`${path.join('.')}\` must be ${type === 'array' ? 'an array' : `a ${type}`}`);
+  };
+  expect(['workspace'], 'table');
+  expect(['workspace', 'members'], 'array');
+  expect(['workspace', 'exclude'], 'array');
+  expect(['workspace', 'dependencies'], 'table');
+  expect(['workspace', 'package'], 'table');
+  expect(['package'], 'table');
+  expect(['package', 'name'], 'string');
+}
+
+const isTable = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date);
+
+/** The line ending the file uses (CRLF if any line has one). */
+export const eol = (text: string): string => (text.includes('\r\n') ? '\r\n' : '\n');
 
 /** A TOML value from the static view, addressed by a dotted path. */
 export function lookup(value: unknown, path: readonly string[]): unknown {
   let current = value;
   for (const key of path) {
-    if (current === null || typeof current !== 'object' || Array.isArray(current)) return undefined;
-    current = (current as Record<string, unknown>)[key];
+    if (!isTable(current)) return undefined;
+    current = current[key];
   }
   return current;
 }
@@ -61,215 +94,603 @@ export function lookup(value: unknown, path: readonly string[]): unknown {
 
 type KeyValue = AST.TOMLKeyValue;
 type Table = AST.TOMLTable;
+type Inline = AST.TOMLInlineTable;
 
 const keyPath = (node: { key: AST.TOMLKey }): string[] =>
   node.key.keys.map((k) => (k.type === 'TOMLBare' ? k.name : k.value));
 
-const samePath = (a: readonly string[], b: readonly string[]): boolean =>
-  a.length === b.length && a.every((part, i) => part === b[i]);
+const startsWith = (path: readonly string[], prefix: readonly string[]): boolean =>
+  prefix.length <= path.length && prefix.every((part, i) => part === path[i]);
+
+const samePath = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && startsWith(a, b);
 
 function topLevel(ast: AST.TOMLProgram): AST.TOMLTopLevelTable {
   return ast.body[0];
 }
 
+const standardTables = (ast: AST.TOMLProgram): Table[] =>
+  topLevel(ast).body.filter((n): n is Table => n.type === 'TOMLTable' && n.kind === 'standard');
+
 /** The `[path]` table header, if present. */
 function findTable(ast: AST.TOMLProgram, path: readonly string[]): Table | undefined {
-  return topLevel(ast).body.find((n): n is Table => n.type === 'TOMLTable' && samePath(keyPath(n), path));
+  return standardTables(ast).find((n) => samePath(keyPath(n), path));
+}
+
+/** A key-value, with the full path of its container (table header or inline tables above it). */
+interface Entry {
+  readonly node: KeyValue;
+  readonly container: readonly string[];
+  readonly path: readonly string[];
+  readonly inline: Inline | undefined;
+}
+
+/** Every key-value of the manifest in document order, descending into inline tables. */
+function entries(ast: AST.TOMLProgram): Entry[] {
+  const result: Entry[] = [];
+  const visit = (nodes: readonly KeyValue[], container: readonly string[], inline: Inline | undefined): void => {
+    for (const node of nodes) {
+      const path = [...container, ...keyPath(node)];
+      result.push({ node, container, path, inline });
+      if (node.value.type === 'TOMLInlineTable') visit(node.value.body, path, node.value);
+    }
+  };
+  for (const node of topLevel(ast).body) {
+    if (node.type === 'TOMLKeyValue') visit([node], [], undefined);
+    else if (node.kind === 'standard') visit(node.body, keyPath(node), undefined);
+  }
+  return result;
+}
+
+/** The key-value node that defines `path`, in any form: `[a] b = ..`, `a.b = ..`, `a = { b = .. }`. */
+function findKeyValue(ast: AST.TOMLProgram, path: readonly string[]): KeyValue | undefined {
+  return entries(ast).find((e) => samePath(e.path, path))?.node;
+}
+
+/** How a table is written in the file, which decides how a key is added to it. */
+type TableForm =
+  | { readonly form: 'header'; readonly table: Table }
+  | { readonly form: 'inline'; readonly inline: Inline }
+  /** Dotted keys (`workspace.members = ..`) inside a container; `last` is the last of them. */
+  | { readonly form: 'dotted'; readonly last: Entry; readonly prefix: string };
+
+function tableForm(manifest: ParsedManifest, path: readonly string[]): TableForm | undefined {
+  const table = findTable(manifest.ast, path);
+  if (table) return { form: 'header', table };
+  const all = entries(manifest.ast);
+  const own = all.find((e) => samePath(e.path, path));
+  if (own?.node.value.type === 'TOMLInlineTable') return { form: 'inline', inline: own.node.value };
+  const dotted = all.filter((e) => e.path.length > path.length && startsWith(e.path, path) && e.container.length < path.length);
+  const last = dotted[dotted.length - 1];
+  if (!last) return undefined;
+  const prefixKeys = last.node.key.keys.slice(0, path.length - last.container.length);
+  return { form: 'dotted', last, prefix: prefixKeys.map((k) => manifest.text.slice(k.range[0], k.range[1])).join('.') };
+}
+
+// --- Text positions --------------------------------------------------------------
+
+function splice(text: string, start: number, end: number, insert: string): string {
+  return text.slice(0, start) + insert + text.slice(end);
+}
+
+const lineStart = (text: string, offset: number): number => text.lastIndexOf('\n', offset - 1) + 1;
+
+/** Offset just past the end of the line holding `offset` (past its `\n`), or the text length. */
+function nextLineStart(text: string, offset: number): number {
+  const newline = text.indexOf('\n', offset);
+  return newline === -1 ? text.length : newline + 1;
+}
+
+function lineIndent(text: string, offset: number): string {
+  return /^[ \t]*/.exec(text.slice(lineStart(text, offset)))![0];
+}
+
+/** Whether `offset` is the first non-blank character of its line. */
+const firstOnLine = (text: string, offset: number): boolean => /^[ \t]*$/.test(text.slice(lineStart(text, offset), offset));
+
+/**
+ * The start of the line holding `offset`, moved up over comment-only lines
+ * directly above it (they describe what follows), but not above `floor`.
+ */
+function startWithComments(text: string, offset: number, floor: number): number {
+  let start = lineStart(text, offset);
+  while (start > floor) {
+    const above = lineStart(text, start - 1);
+    if (above < floor || !/^[ \t]*#/.test(text.slice(above, start))) break;
+    start = above;
+  }
+  return start;
+}
+
+/** A TOML string in the quoting style of `like` (literal `'..'` when it uses those and can). */
+function quoteLike(value: string, like: AST.TOMLContentNode | undefined): string {
+  const literal = like?.type === 'TOMLValue' && like.kind === 'string' && like.style === 'literal' && !like.multiline;
+  return literal && !/['\r\n]/.test(value) ? `'${value}'` : JSON.stringify(value);
+}
+
+const isSorted = (values: readonly string[]): boolean => values.every((v, i) => i === 0 || values[i - 1]! <= v);
+
+/** Adds a block of lines at the end of the text, after a blank line, ending with a newline. */
+function appendBlock(text: string, block: string): string {
+  const nl = eol(text);
+  if (text.trim() === '') return `${block}${nl}`;
+  const ended = text.endsWith('\n') ? text : `${text}${nl}`;
+  const blank = /\n[ \t]*\r?\n$/.test(ended) ? '' : nl;
+  return `${ended}${blank}${block}${nl}`;
+}
+
+// --- Adding a key to a table, in the table's own form ---------------------------
+
+/**
+ * Adds `key = value` to the table at `path`, written the way the file writes
+ * that table. Returns the new text. `sorted`: keep a sorted `[table]` sorted.
+ */
+function addKey(manifest: ParsedManifest, path: readonly string[], key: string, value: string, sorted = false): string {
+  const { text } = manifest;
+  const nl = eol(text);
+  const form = tableForm(manifest, path);
+  if (form?.form === 'header') return insertInTable(text, form.table, `${key} = ${value}`, sorted ? key : undefined);
+  if (form?.form === 'inline') return insertInInline(text, form.inline, `${key} = ${value}`);
+  if (form?.form === 'dotted') {
+    const line = `${form.prefix}.${key} = ${value}`;
+    const { last } = form;
+    if (last.inline) return splice(text, last.node.range[1], last.node.range[1], `, ${line}`);
+    const at = nextLineStart(text, last.node.range[1]);
+    const sep = at === text.length && !text.endsWith('\n') ? nl : '';
+    return splice(text, at, at, `${sep}${lineIndent(text, last.node.range[0])}${line}${nl}`);
+  }
+  // Not written yet: in the parent's form when the parent is inline or dotted, else a new `[path]` table.
+  const parentPath = path.slice(0, -1);
+  const name = path[path.length - 1]!;
+  const parent = parentPath.length > 0 ? tableForm(manifest, parentPath) : undefined;
+  if (parent?.form === 'inline') return insertInInline(text, parent.inline, `${name} = { ${key} = ${value} }`);
+  if (parent?.form === 'dotted') return addKey(manifest, parentPath, `${name}.${key}`, value);
+  return insertTableBlock(text, manifest.ast, path, `[${path.join('.')}]${nl}${key} = ${value}`);
+}
+
+/** Adds a line to a `[table]`: before the first greater key when the table is sorted, else after its last key. */
+function insertInTable(text: string, table: Table, line: string, sortKey?: string): string {
+  const nl = eol(text);
+  const body = table.body;
+  const headerEnd = table.key.range[1];
+  if (sortKey !== undefined && body.length > 0) {
+    const names = body.map((e) => keyPath(e).join('.'));
+    const before = isSorted(names) ? body[names.findIndex((n) => n > sortKey)] : undefined;
+    if (before && firstOnLine(text, before.range[0])) {
+      const at = startWithComments(text, before.range[0], nextLineStart(text, headerEnd));
+      return splice(text, at, at, `${lineIndent(text, before.range[0])}${line}${nl}`);
+    }
+  }
+  const last = body[body.length - 1];
+  const anchorEnd = last ? last.range[1] : headerEnd;
+  const indent = last ? lineIndent(text, last.range[0]) : '';
+  const at = nextLineStart(text, anchorEnd);
+  const sep = at === text.length && !text.endsWith('\n') ? nl : '';
+  return splice(text, at, at, `${sep}${indent}${line}${nl}`);
+}
+
+/** Adds `key = value` as the last entry of an inline table. */
+function insertInInline(text: string, inline: Inline, entry: string): string {
+  const last = inline.body[inline.body.length - 1];
+  if (last) return splice(text, last.range[1], last.range[1], `, ${entry}`);
+  const [start, end] = inline.range;
+  return splice(text, start, end, `{ ${entry} }`);
 }
 
 /**
- * The key-value node that defines `path`, in any form Cargo accepts:
- * `[a] b = ..`, `[a.b]`'s own keys are not covered, `a.b = ..` at top level,
- * or `b = ..` under `[a]`.
+ * Adds a new `[path]` table block where Cargo users keep it: above the tables
+ * below it (`[workspace]` above `[workspace.package]`), else after the parent
+ * table and its `package` table (`[workspace.dependencies]` after
+ * `[workspace.package]`), else at the end of the file.
  */
-function findKeyValue(ast: AST.TOMLProgram, path: readonly string[]): KeyValue | undefined {
-  for (const node of topLevel(ast).body) {
-    const prefix = node.type === 'TOMLTable' ? keyPath(node) : [];
-    const entries = node.type === 'TOMLTable' ? node.body : [node];
-    for (const entry of entries) {
-      if (samePath([...prefix, ...keyPath(entry)], path)) return entry;
-    }
+function insertTableBlock(text: string, ast: AST.TOMLProgram, path: readonly string[], block: string): string {
+  const nl = eol(text);
+  const tables = topLevel(ast).body.filter((n): n is Table => n.type === 'TOMLTable');
+  const child = tables.find((t) => startsWith(keyPath(t), path));
+  if (child) {
+    const at = startWithComments(text, child.range[0], 0);
+    return splice(text, at, at, `${block}${nl}${nl}`);
   }
-  return undefined;
+  const parent = path.slice(0, -1);
+  const anchors = tables.filter(
+    (t) => parent.length > 0 && (samePath(keyPath(t), parent) || samePath(keyPath(t), [...parent, 'package'])),
+  );
+  const after = anchors[anchors.length - 1];
+  const next = after ? tables[tables.indexOf(after) + 1] : undefined;
+  if (after && next) {
+    const at = startWithComments(text, next.range[0], after.range[1]);
+    return splice(text, at, at, `${block}${nl}${nl}`);
+  }
+  return appendBlock(text, block);
 }
 
 // --- Members -----------------------------------------------------------------
 
 /** Whether a glob pattern of `workspace.members` covers a member path (Cargo uses `glob` semantics). */
 export function globCovers(pattern: string, memberPath: string): boolean {
-  const regex = pattern
-    .split('/')
-    .map((segment) =>
-      segment
-        .replace(/[.+^${}()|\\]/g, '\\$&')
-        .replace(/\*/g, '[^/]*')
-        .replace(/\?/g, '[^/]')
-        .replace(/\[!/g, '[^'),
-    )
-    .join('/');
-  return new RegExp(`^${regex}$`).test(memberPath);
+  return globRegExp(pattern).test(memberPath);
 }
 
-const normalizeMemberPath = (p: string): string => p.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
+export function globRegExp(pattern: string): RegExp {
+  const regex = normalizeMemberPath(pattern)
+    .split('/')
+    .map((segment) =>
+      segment === '**'
+        ? '(?:[^/]+/)*[^/]+'
+        : segment
+            .replace(/[.+^${}()|\\]/g, '\\$&')
+            .replace(/\*/g, '[^/]*')
+            .replace(/\?/g, '[^/]')
+            .replace(/\[!/g, '[^'),
+    )
+    .join('/');
+  return new RegExp(`^${regex}$`);
+}
+
+export const isGlob = (pattern: string): boolean => /[*?[]/.test(pattern);
+
+export const normalizeMemberPath = (p: string): string =>
+  p.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/\/+$/, '').replace(/\/{2,}/g, '/');
+
+/** Cargo's `exclude`: a path excludes itself and everything below it; we also read it as a glob, as `cargo new` does. */
+function excludes(entry: string, memberPath: string): boolean {
+  const ex = normalizeMemberPath(entry);
+  return memberPath === ex || memberPath.startsWith(`${ex}/`) || (isGlob(ex) && globCovers(ex, memberPath));
+}
+
+const stringsAt = (value: unknown, path: readonly string[]): string[] => {
+  const found = lookup(value, path);
+  return Array.isArray(found) ? found.filter((v): v is string => typeof v === 'string') : [];
+};
+
+/**
+ * How the workspace holds a member path: listed explicitly, covered by a glob
+ * of `members`, kept out by `exclude` (and not listed explicitly), or absent.
+ */
+export type MemberStatus = 'listed' | 'glob' | 'excluded' | 'absent';
+
+export function memberStatus(manifest: ParsedManifest, memberPath: string): MemberStatus {
+  const wanted = normalizeMemberPath(memberPath);
+  const members = stringsAt(manifest.value, ['workspace', 'members']).map(normalizeMemberPath);
+  const explicit = members.filter((m) => !isGlob(m));
+  if (explicit.includes(wanted)) return 'listed';
+  // As Cargo: an explicit member at or above the path overrides `exclude`.
+  const shielded = explicit.some((m) => m === '' || m === '.' || wanted.startsWith(`${m}/`));
+  if (!shielded && stringsAt(manifest.value, ['workspace', 'exclude']).some((e) => excludes(e, wanted))) return 'excluded';
+  return members.some((m) => isGlob(m) && globCovers(m, wanted)) ? 'glob' : 'absent';
+}
 
 /** Whether the workspace already lists (or globs) the member path, and does not exclude it. */
 export function workspaceHasMember(manifest: ParsedManifest, memberPath: string): boolean {
-  const wanted = normalizeMemberPath(memberPath);
-  const members = lookup(manifest.value, ['workspace', 'members']);
-  const exclude = lookup(manifest.value, ['workspace', 'exclude']);
-  const listed = Array.isArray(members) && members.some((m) => globCovers(normalizeMemberPath(String(m)), wanted));
-  const excluded = Array.isArray(exclude) && exclude.some((e) => normalizeMemberPath(String(e)) === wanted);
-  return listed && !excluded;
+  const status = memberStatus(manifest, memberPath);
+  return status === 'listed' || status === 'glob';
 }
 
 /**
  * Adds `memberPath` to `workspace.members`, creating the key (and the
  * `[workspace]` table) when missing. Returns the text unchanged when a listed
- * path or glob already covers the member.
+ * path or glob already covers the member. A path in `exclude` is an error:
+ * the user keeps it out of the workspace on purpose.
  */
 export function addWorkspaceMember(text: string, memberPath: string, file = 'Cargo.toml'): string {
   const manifest = parseManifest(text, file);
-  if (workspaceHasMember(manifest, memberPath)) return text;
   const wanted = normalizeMemberPath(memberPath);
+  const status = memberStatus(manifest, wanted);
+  if (status === 'listed' || status === 'glob') return text;
+  if (status === 'excluded') {
+    const node = findKeyValue(manifest.ast, ['workspace', 'exclude'])!;
+    const { line, column } = node.loc.start;
+    throw new ManifestError(file, line, column + 1, `\`workspace.exclude\` keeps ${wanted} out of the workspace; choose another --path, or remove it from \`exclude\``);
+  }
   const members = findKeyValue(manifest.ast, ['workspace', 'members']);
-  if (members) {
-    if (members.value.type !== 'TOMLArray') {
-      const { line, column } = members.value.loc.start;
-      throw new ManifestError(file, line, column + 1, '`workspace.members` is not an array');
-    }
-    return insertArrayString(text, members.value, wanted);
-  }
-  const nl = eol(text);
-  const workspace = findTable(manifest.ast, ['workspace']);
-  if (workspace) {
-    return insertKeyValueInTable(text, workspace, `members = [${JSON.stringify(wanted)}]`);
-  }
-  // No [workspace] table: a single-package manifest becomes the root of a workspace.
-  const sep = text.length === 0 || text.endsWith(nl) ? '' : nl;
-  return `${text}${sep}${nl}[workspace]${nl}members = [${JSON.stringify(wanted)}]${nl}`;
+  if (members?.value.type === 'TOMLArray') return insertArrayString(text, members.value, wanted);
+  return addKey(manifest, ['workspace'], 'members', `[${JSON.stringify(wanted)}]`);
 }
 
 /**
  * Inserts a string into an array, matching its layout: one item per line with
- * the indentation and trailing comma the user has, or inline. Sorted arrays
- * stay sorted; otherwise the item goes last.
+ * the indentation, quoting and trailing comma the user has, or inline. A
+ * sorted array stays sorted (as `cargo new` does); otherwise the item goes last.
  */
 function insertArrayString(text: string, array: AST.TOMLArray, item: string): string {
   const nl = eol(text);
-  const quoted = JSON.stringify(item);
   const elements = array.elements;
+  const quoted = quoteLike(item, elements[0]);
   const values = elements.map((e) => (e.type === 'TOMLValue' ? String(e.value) : ''));
-  const sorted = values.every((v, i) => i === 0 || values[i - 1]! <= v);
   const [arrayStart, arrayEnd] = array.range;
-  const inner = text.slice(arrayStart + 1, arrayEnd - 1);
-  const multiline = inner.includes('\n');
+  const close = arrayEnd - 1;
+  const multiline = text.slice(arrayStart, arrayEnd).includes('\n');
 
   if (elements.length === 0) {
-    if (!multiline) return splice(text, arrayStart + 1, arrayEnd - 1, quoted);
-    // `[` and `]` on their own lines: the item goes on a line of its own above `]`.
-    const closingLineStart = text.lastIndexOf('\n', arrayEnd - 2) + 1;
-    const closingIndent = lineIndent(text, arrayEnd - 1);
-    return splice(text, closingLineStart, closingLineStart, `${closingIndent}    ${quoted},${nl}`);
+    if (!multiline) return splice(text, arrayStart + 1, close, quoted);
+    // `[` and `]` on their own lines: the item goes on a line of its own above `]`,
+    // indented like a comment inside the array if there is one.
+    const at = lineStart(text, close);
+    const inner = text.slice(nextLineStart(text, arrayStart), at);
+    const commented = /^([ \t]*)#/m.exec(inner);
+    const indent = commented ? commented[1]! : `${lineIndent(text, close)}${indentUnit(text)}`;
+    if (!firstOnLine(text, close)) return splice(text, close, close, `${nl}${indent}${quoted},${nl}`);
+    return splice(text, at, at, `${indent}${quoted},${nl}`);
   }
 
-  const index = sorted ? values.findIndex((v) => v > item) : -1;
-  if (multiline) {
-    const anchor = index === -1 ? elements[elements.length - 1]! : elements[index]!;
-    const indent = lineIndent(text, anchor.range[0]);
-    if (index !== -1) {
-      // Before an existing item: a new line with the same indentation.
-      const lineStart = text.lastIndexOf('\n', anchor.range[0] - 1) + 1;
-      return splice(text, lineStart, lineStart, `${indent}${quoted},${nl}`);
-    }
-    // After the last item: keep (or add) its comma, then our line with a trailing comma
-    // only if the user writes trailing commas.
-    // After the last item: on a new line below its line (keeping any comment there),
-    // with a trailing comma only if the user writes them.
-    const trailingComma = /^\s*,/.test(text.slice(anchor.range[1], arrayEnd - 1));
-    if (!trailingComma) text = splice(text, anchor.range[1], anchor.range[1], ',');
-    const lineBreak = text.indexOf('\n', anchor.range[1]);
-    return splice(text, lineBreak + 1, lineBreak + 1, `${indent}${quoted}${trailingComma ? ',' : ''}${nl}`);
-  }
+  const index = isSorted(values) ? values.findIndex((v) => v > item) : -1;
   if (index !== -1) {
-    const at = elements[index]!.range[0];
-    return splice(text, at, at, `${quoted}, `);
-  }
-  const last = elements[elements.length - 1]!;
-  return splice(text, last.range[1], last.range[1], `, ${quoted}`);
-}
-
-function lineIndent(text: string, offset: number): string {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  return /^[ \t]*/.exec(text.slice(lineStart))![0];
-}
-
-function splice(text: string, start: number, end: number, insert: string): string {
-  return text.slice(0, start) + insert + text.slice(end);
-}
-
-/** Appends `line` after the last key-value of a table (before trailing comments and blank lines). */
-function insertKeyValueInTable(text: string, table: Table, line: string, sortKey?: string): string {
-  const nl = eol(text);
-  const entries = table.body;
-  if (sortKey !== undefined && entries.length > 0) {
-    const names = entries.map((e) => keyPath(e).join('.'));
-    const sorted = names.every((n, i) => i === 0 || names[i - 1]! <= n);
-    const before = sorted ? entries.find((e) => keyPath(e).join('.') > sortKey) : undefined;
-    if (before) {
-      const lineStart = text.lastIndexOf('\n', before.range[0] - 1) + 1;
-      return splice(text, lineStart, lineStart, `${lineIndent(text, before.range[0])}${line}${nl}`);
+    const before = elements[index]!;
+    if (multiline && firstOnLine(text, before.range[0])) {
+      const at = startWithComments(text, before.range[0], nextLineStart(text, arrayStart));
+      return splice(text, at, at, `${lineIndent(text, before.range[0])}${quoted},${nl}`);
     }
+    return splice(text, before.range[0], before.range[0], `${quoted}, `);
   }
-  const anchorEnd = entries.length > 0 ? entries[entries.length - 1]!.range[1] : headerEnd(text, table);
-  const lineEnd = text.indexOf('\n', anchorEnd);
-  if (lineEnd === -1) return `${text}${nl}${line}${nl}`;
-  return splice(text, lineEnd + 1, lineEnd + 1, `${line}${nl}`);
+
+  const last = elements[elements.length - 1]!;
+  const rest = text.slice(last.range[1], close);
+  const comma = /^[ \t]*,/.exec(rest);
+  if (!multiline) {
+    return comma
+      ? splice(text, last.range[1] + comma[0].length, last.range[1] + comma[0].length, ` ${quoted},`)
+      : splice(text, last.range[1], last.range[1], `, ${quoted}`);
+  }
+  const indent = lineIndent(text, last.range[0]);
+  if (!rest.includes('\n')) {
+    // `]` on the last item's line: continue on a new line before it.
+    return comma
+      ? splice(text, last.range[1] + comma[0].length, last.range[1] + comma[0].length, `${nl}${indent}${quoted},`)
+      : splice(text, last.range[1], last.range[1], `,${nl}${indent}${quoted}`);
+  }
+  // On a new line below the last item's line (keeping any comment there), with a
+  // trailing comma only if the user writes them.
+  const at = nextLineStart(text, last.range[1]);
+  const withNewItem = splice(text, at, at, `${indent}${quoted}${comma ? ',' : ''}${nl}`);
+  return comma ? withNewItem : splice(withNewItem, last.range[1], last.range[1], ',');
 }
 
-/** End offset of a `[table]` header line's bracket. */
-function headerEnd(text: string, table: Table): number {
-  return text.indexOf(']', table.key.range[1]) + 1;
-}
+/** The file's indentation step: a tab if lines are indented with tabs, else four spaces. */
+const indentUnit = (text: string): string => (/^\t/m.test(text) && !/^ {2}/m.test(text) ? '\t' : '    ');
 
 // --- Dependencies ---------------------------------------------------------------
 
+/** The `[workspace.dependencies]` value for a crate from the version table. */
+function workspaceDependencyValue(name: CrateName): string {
+  const { version, defaultFeatures } = crateVersion(name);
+  return defaultFeatures === false ? `{ version = "${version}", default-features = false }` : `"${version}"`;
+}
+
 /** The `[workspace.dependencies]` entry text for a crate from the version table. */
 export function workspaceDependencyEntry(name: CrateName): string {
-  const { version, defaultFeatures } = crateVersion(name);
-  return defaultFeatures === false
-    ? `${name} = { version = "${version}", default-features = false }`
-    : `${name} = "${version}"`;
+  return `${name} = ${workspaceDependencyValue(name)}`;
 }
 
 /**
- * Adds the crates that are missing from `[workspace.dependencies]`. Entries the
- * user already has are never touched, whatever version or features they name.
+ * Adds the crates that are missing from `[workspace.dependencies]`, in the
+ * form the file writes that table in. Entries the user already has are never
+ * touched, whatever version or features they name.
  */
 export function addWorkspaceDependencies(text: string, names: readonly CrateName[], file = 'Cargo.toml'): string {
-  const nl = eol(text);
   for (const name of [...new Set(names)].sort()) {
     const manifest = parseManifest(text, file);
     if (lookup(manifest.value, ['workspace', 'dependencies', name]) !== undefined) continue;
-    const table = findTable(manifest.ast, ['workspace', 'dependencies']);
-    if (table) {
-      text = insertKeyValueInTable(text, table, workspaceDependencyEntry(name), name);
-    } else {
-      const sep = text.endsWith(nl) ? '' : nl;
-      text = `${text}${sep}${nl}[workspace.dependencies]${nl}${workspaceDependencyEntry(name)}${nl}`;
-    }
+    text = addKey(manifest, ['workspace', 'dependencies'], name, workspaceDependencyValue(name), true);
   }
   return text;
 }
 
 /**
- * The member's own dependency line: it inherits from the workspace and names
- * the features its code uses.
+ * How the member declares a dependency, given the workspace's entry:
+ * - `add`: the workspace has none; we add ours and the member inherits it;
+ * - `inherit`: the workspace's entry serves: it accepts the version the member
+ *   is tested with, and Cargo.lock does not hold an older one of that range;
+ * - `local`: it does not (an older pin, another major, another package under
+ *   that name): the member asks for our version itself and the user's line
+ *   stays as it is.
  */
-export function memberDependencyEntry(dep: MemberDependency): string {
+export interface DependencyDecision {
+  readonly dep: MemberDependency;
+  readonly source: 'add' | 'inherit' | 'local';
+  /** `inherit` from an entry without default features, where ours has them. */
+  readonly defaultFeatures?: true;
+  /** Why the member does not inherit, for the log. */
+  readonly reason?: string;
+}
+
+/**
+ * Decides, per dependency, whether the member inherits the workspace's entry.
+ * `locked` gives the versions Cargo.lock holds for a crate name. `previous`
+ * is the member's own manifest when it is generated again: a dependency it
+ * already asks for itself stays so (the lock has moved since, by our doing).
+ */
+export function planDependencies(
+  rootValue: unknown,
+  deps: readonly MemberDependency[],
+  locked: (name: string) => readonly string[] = () => [],
+  previous?: unknown,
+): DependencyDecision[] {
+  return deps.map((dep): DependencyDecision => {
+    const entry = lookup(rootValue, ['workspace', 'dependencies', dep.name]);
+    if (entry === undefined) return { dep, source: 'add' };
+    const section = dep.kind === 'dev' ? 'dev-dependencies' : dep.kind === 'build' ? 'build-dependencies' : 'dependencies';
+    const own = lookup(previous, [section, dep.name]);
+    if (typeof own === 'string' || (isTable(own) && own['workspace'] !== true && own['version'] !== undefined)) {
+      return { dep, source: 'local' };
+    }
+    const ours = crateVersion(dep.name).version;
+    const tested = parseVersion(ours)!;
+    const table = isTable(entry) ? entry : undefined;
+    const requirement = typeof entry === 'string' ? entry : typeof table?.['version'] === 'string' ? table['version'] : undefined;
+    const shown = `the workspace's \`${dep.name} = ${typeof entry === 'string' ? JSON.stringify(entry) : '{ .. }'}\``;
+    if (typeof table?.['package'] === 'string' && table['package'] !== dep.name) {
+      return { dep, source: 'local', reason: `${shown} names the package ${table['package']}` };
+    }
+    if (requirement !== undefined) {
+      const floor = lowerBound(requirement);
+      const candidate = floor && sameRange(floor, tested) && compare(floor, tested) > 0 ? floor : tested;
+      if (!floor || !matches(requirement, candidate)) {
+        return { dep, source: 'local', reason: `${shown} does not accept ${ours}, the version the member is tested with` };
+      }
+      const older = locked(dep.name)
+        .map(parseVersion)
+        .find((v): v is Version => v !== undefined && sameRange(v, tested) && compare(v, tested) < 0);
+      if (older) {
+        return { dep, source: 'local', reason: `Cargo.lock holds ${dep.name} ${older.join('.')}, older than ${ours}, the version the member is tested with` };
+      }
+    }
+    // A git or path dependency has no version: the user's choice, and it serves.
+    const needsDefaults = table?.['default-features'] === false && crateVersion(dep.name).defaultFeatures !== false;
+    return needsDefaults ? { dep, source: 'inherit', defaultFeatures: true } : { dep, source: 'inherit' };
+  });
+}
+
+/** The versions of each package in a Cargo.lock text; an unreadable lock holds none. */
+export function lockedVersions(lockText: string | undefined): (name: string) => readonly string[] {
+  let packages: unknown = [];
+  try {
+    if (lockText !== undefined) packages = lookup(getStaticTOMLValue(parseTOML(lockText)), ['package']);
+  } catch {
+    // Cargo rewrites a broken lock file; we only read it as a hint.
+  }
+  const byName = new Map<string, string[]>();
+  for (const p of Array.isArray(packages) ? packages : []) {
+    if (isTable(p) && typeof p['name'] === 'string' && typeof p['version'] === 'string') {
+      byName.set(p['name'], [...(byName.get(p['name']) ?? []), p['version']]);
+    }
+  }
+  return (name) => byName.get(name) ?? [];
+}
+
+type Version = readonly [number, number, number];
+
+function parseVersion(text: string): Version | undefined {
+  const match = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:[-+].*)?$/.exec(text.trim());
+  if (!match) return undefined;
+  return [Number(match[1]), Number(match[2] ?? 0), Number(match[3] ?? 0)];
+}
+
+const compare = (a: Version, b: Version): number => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+
+/** Semver-compatible: the same major, or for 0.x the same minor (Cargo's caret ranges). */
+const sameRange = (a: Version, b: Version): boolean => (a[0] > 0 || b[0] > 0 ? a[0] === b[0] : a[1] === b[1]);
+
+interface Comparator {
+  readonly op: string;
+  /** Major, minor, patch as written: a partial version has fewer parts. */
+  readonly parts: readonly number[];
+}
+
+/** Cargo's requirement syntax: comma-separated `^1.2.3`, `~1.2`, `=1`, `>=1, <2`, `1.*`, `*`; undefined if unreadable. */
+function parseRequirement(requirement: string): Comparator[] | undefined {
+  const comparators: Comparator[] = [];
+  for (const text of requirement.split(',')) {
+    const match = /^\s*(\^|~|=|>=|>|<=|<)?\s*(\d+(?:\.\d+){0,2}|[*xX])((?:\.[*xX])*)(?:[-+]\S*)?\s*$/.exec(text);
+    if (!match) return undefined;
+    const whole = match[2] === '*' || match[2] === 'x' || match[2] === 'X';
+    const parts = whole ? [] : match[2]!.split('.').map(Number);
+    const wildcard = whole || match[3] !== '';
+    comparators.push({ op: wildcard ? '=' : (match[1] ?? '^'), parts });
+  }
+  return comparators;
+}
+
+/** The lowest version a requirement accepts, or undefined if it cannot be read. */
+export function lowerBound(requirement: string): Version | undefined {
+  const comparators = parseRequirement(requirement);
+  if (!comparators) return undefined;
+  let floor: Version = [0, 0, 0];
+  for (const { op, parts } of comparators) {
+    if (op === '<' || op === '<=') continue;
+    const v: Version = [parts[0] ?? 0, parts[1] ?? 0, parts[2] ?? 0];
+    const bumped: Version = op === '>' ? bump(parts) : v;
+    if (compare(bumped, floor) > 0) floor = bumped;
+  }
+  return floor;
+}
+
+/** The first version above everything a partial version `parts` names: 1.2 -> 1.3.0, 1.2.3 -> 1.2.4. */
+function bump(parts: readonly number[]): Version {
+  const [major = 0, minor = 0, patch = 0] = parts;
+  if (parts.length <= 1) return [major + 1, 0, 0];
+  if (parts.length === 2) return [major, minor + 1, 0];
+  return [major, minor, patch + 1];
+}
+
+/** Whether a version satisfies a Cargo requirement (release versions only). */
+export function matches(requirement: string, version: Version): boolean {
+  const comparators = parseRequirement(requirement);
+  if (!comparators) return false;
+  return comparators.every(({ op, parts }) => {
+    const low: Version = [parts[0] ?? 0, parts[1] ?? 0, parts[2] ?? 0];
+    const c = compare(version, low);
+    switch (op) {
+      case '>=':
+        return c >= 0;
+      case '>':
+        return compare(version, bump(parts)) >= 0;
+      case '<':
+        return c < 0;
+      case '<=':
+        return compare(version, bump(parts)) < 0;
+      case '=':
+        return c >= 0 && (parts.length === 0 || compare(version, bump(parts)) < 0);
+      case '~':
+        return c >= 0 && compare(version, bump(parts.slice(0, Math.max(1, Math.min(2, parts.length))))) < 0;
+      default: {
+        // Caret: up to the next change of the leftmost non-zero part given.
+        const significant = parts.findIndex((p) => p !== 0);
+        const upto = significant === -1 ? parts.length : significant + 1;
+        return c >= 0 && compare(version, bump(parts.slice(0, Math.max(1, upto)))) < 0;
+      }
+    }
+  });
+}
+
+/**
+ * The member's own dependency line: it inherits from the workspace (or, for a
+ * `local` decision, asks for our version itself) and names the features its
+ * code uses.
+ */
+export function memberDependencyEntry(dep: MemberDependency, decision?: Pick<DependencyDecision, 'source' | 'defaultFeatures'>): string {
   const extras: string[] = [];
+  if (decision?.source === 'local') {
+    const { version, defaultFeatures } = crateVersion(dep.name);
+    extras.push(`version = "${version}"`);
+    if (defaultFeatures === false) extras.push('default-features = false');
+  } else {
+    extras.push('workspace = true');
+    if (decision?.defaultFeatures) extras.push('default-features = true');
+  }
   if (dep.features && dep.features.length > 0) {
     extras.push(`features = [${dep.features.map((f) => JSON.stringify(f)).join(', ')}]`);
   }
   if (dep.optional) extras.push('optional = true');
-  return extras.length === 0 ? `${dep.name}.workspace = true` : `${dep.name} = { workspace = true, ${extras.join(', ')} }`;
+  if (extras.length === 1 && extras[0] === 'workspace = true') return `${dep.name}.workspace = true`;
+  if (extras.length === 1 && extras[0]!.startsWith('version = ')) return `${dep.name} = ${extras[0]!.slice('version = '.length)}`;
+  return `${dep.name} = { ${extras.join(', ')} }`;
+}
+
+// --- Profiles ---------------------------------------------------------------------
+
+/** A named Cargo profile a member needs, e.g. `wasm-release` for size-tuned WebAssembly. */
+export interface CargoProfile {
+  readonly name: string;
+  /** Comment lines (without `# `) written above the table. */
+  readonly comment?: readonly string[];
+  /** Keys and their TOML values, e.g. `['opt-level', '"z"']`. */
+  readonly settings: readonly (readonly [string, string])[];
+}
+
+/**
+ * Adds `[profile.<name>]` when the manifest has no such profile. Cargo reads
+ * profiles only from the workspace root, so a member that needs its own adds
+ * it there. A profile of that name the user already has, in any form, is
+ * theirs and stays as it is.
+ */
+export function addProfile(text: string, profile: CargoProfile, file = 'Cargo.toml'): string {
+  const manifest = parseManifest(text, file);
+  if (lookup(manifest.value, ['profile', profile.name]) !== undefined) return text;
+  // An inline `profile = { .. }` cannot take a new table header: extend it in its own form.
+  if (tableForm(manifest, ['profile'])?.form === 'inline') {
+    for (const [key, value] of profile.settings) text = addKey(parseManifest(text, file), ['profile', profile.name], key, value);
+    return text;
+  }
+  const nl = eol(text);
+  const lines = [...(profile.comment ?? []).map((line) => `# ${line}`), `[profile.${profile.name}]`];
+  return appendBlock(text, [...lines, ...profile.settings.map(([key, value]) => `${key} = ${value}`)].join(nl));
 }

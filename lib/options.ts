@@ -40,6 +40,8 @@ export interface TextOption extends OptionBase<string> {
   readonly kind: 'text';
   /** Returns an error message naming the problem and a fix, or undefined. */
   readonly validate?: (value: string) => string | undefined;
+  /** The value `--no-<flag>` stands for (e.g. `--no-abi3` = `none`); the e2e matrix crosses it with the default. */
+  readonly negated?: string;
 }
 
 export interface NumberOption extends OptionBase<number> {
@@ -80,7 +82,7 @@ export function parseOptionValue(spec: OptionSpec, raw: unknown): ValueOf<typeof
       return value;
     }
     case 'text': {
-      const value = String(raw).trim();
+      const value = raw === false && spec.negated !== undefined ? spec.negated : String(raw).trim();
       const problem = spec.validate?.(value);
       if (problem) fail(problem);
       return value;
@@ -210,6 +212,14 @@ export const MEMBER_PATH = {
   },
 } as const satisfies TextOption;
 
+/** Outside any Cargo repository: create a workspace in the current directory instead of stopping. */
+export const NEW_WORKSPACE = {
+  kind: 'boolean',
+  flag: 'new-workspace',
+  description: 'Outside any Cargo repository, create a new workspace in the current directory (else the generator asks, or stops under --defaults)',
+  default: false,
+} as const satisfies BooleanOption;
+
 /** Set by the app generator: the root of the workspace it is writing. */
 export const WORKSPACE_ROOT = {
   kind: 'text',
@@ -220,4 +230,4 @@ export const WORKSPACE_ROOT = {
 } as const satisfies TextOption;
 
 /** Options every member generator has, besides the positional name. */
-export const MEMBER_SHARED_OPTIONS: readonly OptionSpec[] = [ERRORS, MEMBER_PATH, DEFAULTS, WORKSPACE_ROOT];
+export const MEMBER_SHARED_OPTIONS: readonly OptionSpec[] = [ERRORS, MEMBER_PATH, NEW_WORKSPACE, DEFAULTS, WORKSPACE_ROOT];

@@ -114,11 +114,24 @@ export abstract class PatternsGenerator extends Generator<Record<string, unknown
     }
   }
 
-  /** Saves the stored answers and the generator version in `.yo-rc.json`. */
-  protected storeAnswers(): void {
+  /**
+   * Saves the stored answers and the generator version in `.yo-rc.json`.
+   * With `keep`, answers already stored stay (a flag given to one member run
+   * does not change the workspace's default), unless `--ask-answered` asked them again.
+   */
+  protected storeAnswers(options: { keep?: boolean } = {}): void {
+    const keep = options.keep === true && !this.asksAnswered;
     const stored = Object.fromEntries(
-      this.specs.filter((s) => s.stored && s.flag in this.answers).map((s) => [s.flag, this.answers[s.flag]]),
+      this.specs
+        .filter((s) => s.stored && s.flag in this.answers && !(keep && this.config.get(s.flag) !== undefined))
+        .map((s) => [s.flag, this.answers[s.flag]]),
     );
     this.config.merge({ ...stored, version: GENERATOR_VERSION });
+  }
+
+  /** `--dry-run`, from the command line or the environment: show what would change, write nothing. */
+  protected get isDryRun(): boolean {
+    const env = (this.env as unknown as { options?: Record<string, unknown> }).options ?? {};
+    return env['dryRun'] === true || this.options['dryRun'] === true || this.options['dry-run'] === true;
   }
 }

@@ -5,6 +5,8 @@
  */
 export interface WriteBlock<C> {
   readonly condition?: (ctx: C) => boolean;
+  /** The generated path when it depends on the answers (e.g. a Python package named by an option); default `outputPath`. */
+  readonly renameTo?: (ctx: C, output: string) => string;
   readonly templates: readonly string[];
 }
 
@@ -30,6 +32,14 @@ export function outputPath(template: string): string {
     .replace(/\.ejs$/, '');
 }
 
-export function selectTemplates<C>(plan: WritePlan<C>, ctx: C): string[] {
-  return plan.filter((block) => block.condition?.(ctx) ?? true).flatMap((block) => block.templates);
+/** The templates a plan writes for a context, each with its generated path. */
+export function plannedFiles<C>(plan: WritePlan<C>, ctx: C): { template: string; output: string }[] {
+  return plan
+    .filter((block) => block.condition?.(ctx) ?? true)
+    .flatMap((block) =>
+      block.templates.map((template) => {
+        const output = outputPath(template);
+        return { template, output: block.renameTo ? block.renameTo(ctx, output) : output };
+      }),
+    );
 }

@@ -13,7 +13,7 @@ import { PatternsGenerator, type PatternOptions } from '../../lib/patterns-gener
 import { EDITION, RUST_VERSION, lintTables } from '../../lib/rust-conventions.js';
 import { outputPath } from '../../lib/write-plan.js';
 import { MEMBERS } from '../members.js';
-import { APP_OPTIONS, MEMBER_KINDS, WORKSPACE_NAME } from './options.js';
+import { APP_OPTIONS, MEMBER_KINDS, MEMBER_OPTIONS, WORKSPACE_NAME } from './options.js';
 import { ROOT_TEMPLATES } from './files.js';
 
 export default class AppGenerator extends PatternsGenerator {
@@ -31,7 +31,8 @@ export default class AppGenerator extends PatternsGenerator {
   }
 
   async prompting(): Promise<void> {
-    await this.answer([WORKSPACE_NAME, MEMBER_KINDS, ...APP_OPTIONS.filter((o) => o.stored)]);
+    // Stored member options (e.g. --db) are asked below, only for the members chosen.
+    await this.answer([WORKSPACE_NAME, MEMBER_KINDS, ...APP_OPTIONS.filter((o) => o.stored && !MEMBER_OPTIONS.includes(o))]);
     const chosen = this.chosenMembers();
     await this.answer(MEMBERS.filter((m) => chosen.includes(m.kind)).flatMap((m) => m.options));
   }
@@ -81,7 +82,7 @@ export default class AppGenerator extends PatternsGenerator {
   }
 
   async install(): Promise<void> {
-    if (this.skipsInstall) return;
+    if (this.skipsInstall || this.isDryRun) return;
     await runCargoSteps(this, this.destinationRoot(), [
       ['fmt', '--all'],
       ['check', '--workspace'],
@@ -89,6 +90,7 @@ export default class AppGenerator extends PatternsGenerator {
   }
 
   async end(): Promise<void> {
+    if (this.isDryRun) return;
     if (this.answers['skip-git'] !== true && !existsSync(this.destinationPath('.git'))) {
       try {
         await this.spawn('git', ['init', '--quiet'], { cwd: this.destinationRoot() });
