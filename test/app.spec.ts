@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseManifest, lookup } from '../lib/cargo-manifest.js';
 import { CRATES } from '../lib/versions.js';
+import { DEFAULT_MEMBERS } from '../generators/members.js';
 import { QUIET, runGenerator } from './helpers.js';
 
 describe('app generator', () => {
@@ -21,7 +22,7 @@ describe('app generator', () => {
     ]);
     const manifest = parseManifest(readFileSync(join(result.cwd, 'demo/Cargo.toml'), 'utf8')).value;
     assert.equal(lookup(manifest, ['workspace', 'resolver']), '3');
-    assert.deepEqual(lookup(manifest, ['workspace', 'members']), ['crates/cli']);
+    assert.deepEqual(lookup(manifest, ['workspace', 'members']), DEFAULT_MEMBERS.map((kind) => `crates/${kind}`));
     assert.equal(lookup(manifest, ['workspace', 'package', 'edition']), '2024');
     assert.ok(lookup(manifest, ['workspace', 'lints', 'clippy']));
     assert.ok(lookup(manifest, ['profile', 'release']));

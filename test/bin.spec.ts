@@ -11,6 +11,8 @@ import { PACKAGE_ROOT } from '../lib/paths.js';
 
 const BIN = join(PACKAGE_ROOT, 'dist', 'bin', 'rust-patterns.js');
 
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 function rustPatterns(cwd: string, ...args: string[]) {
   return spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
@@ -32,9 +34,9 @@ describe('rust-patterns bin', () => {
   it('--help lists the generators and every app option with a description', () => {
     const run = rustPatterns(dir, '--help');
     assert.equal(run.status, 0, run.stderr);
-    for (const member of MEMBERS) assert.match(run.stdout, new RegExp(`^  ${member.kind} +${member.description.slice(0, 20)}`, 'm'));
+    for (const member of MEMBERS) assert.match(run.stdout, new RegExp(`^  ${member.kind} +${escape(member.description.slice(0, 20))}`, 'm'));
     for (const option of APP_OPTIONS.filter((o) => o.flag !== 'name' && !o.hidden)) {
-      assert.match(run.stdout, new RegExp(`--${option.flag}\\s+# ${option.description.slice(0, 20)}`), option.flag);
+      assert.match(run.stdout, new RegExp(`--${option.flag}\\s+# ${escape(option.description.slice(0, 20))}`), option.flag);
     }
   });
 
@@ -42,7 +44,7 @@ describe('rust-patterns bin', () => {
     const run = rustPatterns(dir, 'cli', '--help');
     assert.equal(run.status, 0, run.stderr);
     for (const option of MEMBER_SHARED_OPTIONS.filter((o) => !o.hidden)) {
-      assert.match(run.stdout, new RegExp(`--${option.flag}\\s+# ${option.description.slice(0, 20)}`), option.flag);
+      assert.match(run.stdout, new RegExp(`--${option.flag}\\s+# ${escape(option.description.slice(0, 20))}`), option.flag);
     }
   });
 
@@ -50,7 +52,7 @@ describe('rust-patterns bin', () => {
     it(`exits non-zero for the name '${name}' and creates nothing`, () => {
       const run = rustPatterns(dir, 'app', name, '--defaults', '--skip-install', '--skip-git');
       assert.equal(run.status, 1);
-      assert.match(run.stderr, new RegExp(`Invalid workspace name '${name.replace('.', '\\.')}': .+ Try '`));
+      assert.match(run.stderr, new RegExp(`Invalid workspace name '${escape(name)}': .+ Try '`));
       assert.deepEqual(readdirSync(dir), []);
     });
   }

@@ -13,13 +13,15 @@ export interface Combination {
   readonly members: readonly { readonly kind: string; readonly options: Readonly<Record<string, unknown>> }[];
 }
 
-/** The values of an option the matrix crosses; text and number options keep their default. */
+/** The values of an option the matrix crosses; text and number options keep their default (and a text option its `--no-` value). */
 function valuesOf(spec: OptionSpec): readonly unknown[] {
   switch (spec.kind) {
     case 'choice':
       return spec.choices.map((c) => c.value);
     case 'boolean':
       return [true, false];
+    case 'text':
+      return spec.negated === undefined ? [spec.default] : [spec.default, spec.negated];
     default:
       return [spec.default];
   }

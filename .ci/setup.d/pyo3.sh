@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# What the pyo3 member's e2e needs: Python 3 with venv and its shared library
+# (`cargo test` links the crate against libpython), maturin in a tools venv, and
+# a wheelhouse of pytest and mypy so each combination's fresh venv installs
+# offline in seconds. Idempotent; quick when everything is there.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source .ci/lib.sh
+dir="$CACHE_DIR/pyo3"
+
+# The libpython that pyo3's build script will link: python3's own LDLIBRARY in LIBDIR.
+has_libpython() {
+  python3 - <<'PY' 2>/dev/null
+import os, sys, sysconfig
+lib = os.path.join(sysconfig.get_config_var("LIBDIR") or "", sysconfig.get_config_var("LDLIBRARY") or "")
+sys.exit(0 if os.path.exists(lib) and lib.endswith(".so") else 1)
+PY
+}
+if ! command -v python3 >/dev/null || ! python3 -c 'import ensurepip, venv' 2>/dev/null || ! has_libpython; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-dev python3-venv >/dev/null
+  fi
+  has_libpython || { echo "python3 needs its shared library (python3-dev, or a Python built with --enable-shared)"; exit 1; }
+fi
+echo "python: $(python3 --version), $(python3 -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR"))')"
+
+if [ ! -x "$dir/tools/bin/maturin" ]; then
+  python3 -m venv "$dir/tools"
+  "$dir/tools/bin/pip" install --quiet --upgrade pip 'maturin>=1.9.4,<2'
+fi
+echo "maturin: $("$dir/tools/bin/maturin" --version)"
+
+# Wheels differ per Python version (mypy is compiled): one wheelhouse per version.
+wheelhouse="$dir/wheelhouse/$(python3 -c 'import sys; print(f"py{sys.version_info[0]}.{sys.version_info[1]}")')"
+if ! ls "$wheelhouse"/pytest-*.whl "$wheelhouse"/mypy-*.whl >/dev/null 2>&1; then
+  "$dir/tools/bin/pip" download --quiet --dest "$wheelhouse" pytest mypy
+fi
+echo "wheelhouse: $(ls "$wheelhouse" | wc -l) wheels in $wheelhouse"

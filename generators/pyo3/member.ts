@@ -1,0 +1,89 @@
+/**
+ * The pyo3 member: a Python extension module in Rust (PyO3, declarative
+ * `#[pymodule]`), packaged by maturin as a typed wheel with pytest tests.
+ */
+import type { MemberDefinition } from '../../lib/member-generator.js';
+import type { TextOption } from '../../lib/options.js';
+
+/** The oldest Pythons pyo3 0.30 has a stable-ABI feature for (`abi3-py39` … `abi3-py315`). */
+export const ABI3_MINIMUMS = ['py39', 'py310', 'py311', 'py312', 'py313', 'py314', 'py315'] as const;
+
+/** `--no-abi3`: one wheel per Python version instead. */
+export const NO_ABI3 = 'none';
+
+/** The oldest Python pyo3 0.30 supports at all, for `requires-python` of per-version wheels. */
+const PYO3_MIN_PYTHON = '3.9';
+
+/** Python's keywords: `import <keyword>` is a syntax error, so none can name the package. */
+const PYTHON_KEYWORDS = new Set([
+  'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del',
+  'elif', 'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal',
+  'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield',
+]);
+
+export const MODULE_NAME = {
+  kind: 'text',
+  flag: 'module-name',
+  description: 'Python import name of the package (default: the crate name with `_` for `-`)',
+  default: '',
+  validate: (value) => {
+    if (value === '') return undefined;
+    if (!/^[a-z_][a-z0-9_]*$/.test(value)) {
+      const suggestion = value.toLowerCase().replace(/[^a-z0-9_]/g, '_').replace(/^(?=[0-9])/, '_');
+      return `'${value}' is not a lowercase Python identifier (a-z, 0-9, '_'; no leading digit). Try '${suggestion}'`;
+    }
+    if (PYTHON_KEYWORDS.has(value)) return `'${value}' is a Python keyword, so \`import ${value}\` cannot work`;
+    return undefined;
+  },
+} as const satisfies TextOption;
+
+export const ABI3 = {
+  kind: 'text',
+  flag: 'abi3',
+  description: `Oldest Python of the stable-ABI wheel, ${ABI3_MINIMUMS[0]}…${ABI3_MINIMUMS[ABI3_MINIMUMS.length - 1]}: one wheel for it and every later CPython; --no-abi3 builds one wheel per Python version`,
+  prompt: `Build one stable-ABI (abi3) wheel for every Python from which version on (${ABI3_MINIMUMS.join(', ')}), or '${NO_ABI3}' for a wheel per Python version?`,
+  default: 'py39',
+  negated: NO_ABI3,
+  validate: (value) =>
+    value === NO_ABI3 || (ABI3_MINIMUMS as readonly string[]).includes(value)
+      ? undefined
+      : `'${value}' is not one of ${ABI3_MINIMUMS.join(', ')}, or ${NO_ABI3} (same as --no-abi3)`,
+} as const satisfies TextOption;
+
+/** `py310` -> `3.10`. */
+const pythonVersion = (abi3: string): string => `${abi3.slice(2, 3)}.${abi3.slice(3)}`;
+
+export const PYO3 = {
+  kind: 'pyo3',
+  description: 'PyO3 extension built by maturin: fast_compute, a #[pyclass], exceptions, .pyi stubs, pytest',
+  options: [MODULE_NAME, ABI3],
+  dependencies: (answers) => {
+    const abi3 = answers['abi3'] as string;
+    return [
+      { name: 'pyo3', features: abi3 === NO_ABI3 ? [] : [`abi3-${abi3}`] },
+      { name: 'rayon' },
+      answers['errors'] === 'anyhow' ? { name: 'anyhow' } : { name: 'thiserror' },
+    ];
+  },
+  context: (answers, base) => {
+    const abi3 = answers['abi3'] as string;
+    const moduleName = (answers['module-name'] as string | undefined) || base.crate;
+    return {
+      moduleName,
+      /** The pyo3 feature suffix (`py39`), or false for per-version wheels. */
+      abi3: abi3 === NO_ABI3 ? false : abi3,
+      /** `requires-python`'s lower bound. */
+      pythonMin: abi3 === NO_ABI3 ? PYO3_MIN_PYTHON : pythonVersion(abi3),
+      /** maturin takes the license from Cargo only when the package has one. */
+      cargoLicense: /^license(\.workspace)? =/m.test(base.packageFields),
+    };
+  },
+  plan: [
+    { templates: ['Cargo.toml', 'pyproject.toml', 'README.md', 'gitignore', 'src/lib.rs', 'src/stats.rs'] },
+    {
+      // The Python package directory and its test are named after the import name.
+      templates: ['python/module/__init__.py', 'python/module/_native.pyi', 'python/module/py.typed', 'tests/test_module.py'],
+      renameTo: (ctx, output) => output.replace('module', String(ctx['moduleName'])),
+    },
+  ],
+} as const satisfies MemberDefinition;

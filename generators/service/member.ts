@@ -1,0 +1,117 @@
+/**
+ * The service member: an HTTP service on Axum, Tokio and SQLx (library with
+ * `router(state)`, thin binary), on SQLite, PostgreSQL or MySQL.
+ *
+ * The database changes the SQL dialect (`src/db.rs`, the migration), the
+ * sqlx driver feature and the test harness; the error style changes the error
+ * types. Everything else is the same code, so templates branch on the derived
+ * booleans below and on two helpers, `p(n)` and `result(ok, err)`.
+ */
+import type { MemberDefinition } from '../../lib/member-generator.js';
+import type { ChoiceOption, NumberOption } from '../../lib/options.js';
+
+export type Database = 'sqlite' | 'postgres' | 'mysql';
+
+export const DB = {
+  kind: 'choice',
+  flag: 'db',
+  description: 'Database of the service',
+  prompt: 'Which database should the service use?',
+  stored: true,
+  default: 'sqlite',
+  choices: [
+    { value: 'sqlite', name: 'sqlite: an embedded file, created if missing; no server needed' },
+    { value: 'postgres', name: 'postgres: PostgreSQL' },
+    { value: 'mysql', name: 'mysql: MySQL or MariaDB' },
+  ],
+} as const satisfies ChoiceOption<Database>;
+
+export const PORT = {
+  kind: 'number',
+  flag: 'port',
+  description: 'Port the service listens on unless PORT says otherwise',
+  prompt: 'Which port should the service listen on by default?',
+  stored: true,
+  default: 3000,
+  min: 1,
+  max: 65535,
+} as const satisfies NumberOption;
+
+const LABELS: Readonly<Record<Database, string>> = { sqlite: 'SQLite', postgres: 'PostgreSQL', mysql: 'MySQL' };
+const SQLX_TYPES: Readonly<Record<Database, string>> = { sqlite: 'Sqlite', postgres: 'Postgres', mysql: 'MySql' };
+
+export const SERVICE = {
+  kind: 'service',
+  description: 'Axum and SQLx HTTP service on SQLite, PostgreSQL or MySQL: users CRUD, health/ready, JSON errors, graceful shutdown, Dockerfile',
+  options: [DB, PORT],
+  dependencies: (answers) => {
+    const db = answers['db'] as Database;
+    const errors = answers['errors'];
+    return [
+      { name: 'axum', features: ['http1', 'json', 'macros', 'query', 'tokio'] },
+      { name: 'serde', features: ['derive'] },
+      {
+        name: 'sqlx',
+        // `macros` for `migrate!` and `FromRow`; TLS for servers, which usually require it.
+        features: ['macros', 'migrate', 'runtime-tokio', ...(db === 'sqlite' ? ['sqlite'] : [db, 'tls-rustls-ring-webpki'])],
+      },
+      { name: 'tokio', features: ['macros', 'net', 'rt-multi-thread', 'signal'] },
+      { name: 'tower' },
+      { name: 'tower-http', features: ['request-id', 'timeout', 'trace'] },
+      { name: 'tracing' },
+      { name: 'tracing-subscriber', features: ['env-filter', 'fmt'] },
+      ...(errors === 'anyhow' ? [] : [{ name: 'thiserror' } as const]),
+      ...(errors === 'thiserror' ? [] : [{ name: 'anyhow' } as const]),
+      { name: 'http-body-util', kind: 'dev' },
+      { name: 'serde_json', kind: 'dev' },
+      ...(db === 'sqlite' ? [{ name: 'tempfile', kind: 'dev' } as const] : []),
+      // `ServiceExt::oneshot` drives the router in tests.
+      { name: 'tower', kind: 'dev', features: ['util'] },
+    ];
+  },
+  context: (answers, base) => {
+    const db = answers['db'] as Database;
+    return {
+      db,
+      dbSqlite: db === 'sqlite',
+      dbPostgres: db === 'postgres',
+      dbMysql: db === 'mysql',
+      dbLabel: LABELS[db],
+      /** The sqlx driver type: `sqlx::Sqlite`, `sqlx::Postgres`, `sqlx::MySql`. */
+      dbType: SQLX_TYPES[db],
+      port: answers['port'],
+      /** The n-th bound parameter in the dialect: `$1` in PostgreSQL, `?` elsewhere. */
+      p: (n: number): string => (db === 'postgres' ? `$${n}` : '?'),
+      /** A fallible return type in the error style: `Result<T, E>`, or `anyhow::Result<T>`. */
+      result: (ok: string, err: string): string => (base.libThiserror ? `Result<${ok}, ${err}>` : `anyhow::Result<${ok}>`),
+    };
+  },
+  plan: [
+    {
+      templates: [
+        'Cargo.toml',
+        'README.md',
+        'dot-env.example',
+        'Dockerfile',
+        'Dockerfile.dockerignore',
+        'docker-compose.yml',
+        'migrations/0001_create_users.sql',
+        'src/lib.rs',
+        'src/main.rs',
+        'src/config.rs',
+        'src/db.rs',
+        'src/error.rs',
+        'src/extract.rs',
+        'src/model.rs',
+        'src/repository.rs',
+        'src/routes.rs',
+        'src/routes/health.rs',
+        'src/routes/users.rs',
+        'src/shutdown.rs',
+        'src/state.rs',
+        'tests/api.rs',
+        'tests/common/mod.rs',
+      ],
+    },
+  ],
+} as const satisfies MemberDefinition;

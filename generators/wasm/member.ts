@@ -1,0 +1,76 @@
+/**
+ * The wasm member: a wasm-bindgen library that JavaScript uses (functions, a
+ * class, serde-wasm-bindgen values, errors thrown as JS `Error`s), built for
+ * wasm32-unknown-unknown in a size-tuned profile and tested natively and in Node.
+ */
+import type { MemberDefinition } from '../../lib/member-generator.js';
+import type { ChoiceOption } from '../../lib/options.js';
+
+export const TARGET = {
+  kind: 'choice',
+  flag: 'target',
+  description: 'wasm-bindgen output the README, package.json and CI build for',
+  prompt: 'Which JavaScript environment should the WebAssembly package target?',
+  default: 'web',
+  choices: [
+    { value: 'web', name: 'web: an ES module browsers load directly (`init()` fetches the .wasm)' },
+    { value: 'nodejs', name: 'nodejs: a CommonJS module for Node.js' },
+    { value: 'bundler', name: 'bundler: an ES module for webpack, Vite, Rollup and other bundlers' },
+  ],
+} as const satisfies ChoiceOption<'web' | 'nodejs' | 'bundler'>;
+
+export type WasmTarget = (typeof TARGET.choices)[number]['value'];
+
+/** The named profile in the workspace root: `cargo build --profile wasm-release --target wasm32-unknown-unknown`. */
+export const WASM_PROFILE = 'wasm-release';
+
+export const WASM = {
+  kind: 'wasm',
+  description: 'wasm-bindgen library for JavaScript: functions, a class, serde values, JS errors; tested in Node',
+  options: [TARGET],
+  dependencies: (answers) => {
+    const errors = answers['errors'];
+    return [
+      ...(errors === 'thiserror' ? [] : [{ name: 'anyhow' } as const]),
+      { name: 'console_error_panic_hook', optional: true },
+      { name: 'serde', features: ['derive'] },
+      { name: 'serde-wasm-bindgen' },
+      ...(errors === 'anyhow' ? [] : [{ name: 'thiserror' } as const]),
+      { name: 'wasm-bindgen' },
+      { name: 'js-sys', kind: 'dev' },
+      { name: 'wasm-bindgen-test', kind: 'dev' },
+    ];
+  },
+  context: (answers) => ({ target: answers['target'], wasmProfile: WASM_PROFILE }),
+  profiles: [
+    {
+      name: WASM_PROFILE,
+      comment: [
+        'WebAssembly is downloaded with the page: size over speed. Profiles count only here, in the root:',
+        `\`cargo build --profile ${WASM_PROFILE} --target wasm32-unknown-unknown\`.`,
+      ],
+      settings: [
+        ['inherits', '"release"'],
+        ['opt-level', '"z"'],
+        ['lto', 'true'],
+        ['codegen-units', '1'],
+      ],
+    },
+  ],
+  plan: [
+    {
+      templates: [
+        'Cargo.toml',
+        'README.md',
+        'gitignore',
+        '.cargo/config.toml',
+        'src/lib.rs',
+        'src/js.rs',
+        'src/pricing.rs',
+        'tests/wasm.rs',
+      ],
+    },
+    // A browser loads the web target's module by URL; Node and bundlers resolve a package.
+    { condition: (ctx) => ctx['target'] !== 'web', templates: ['package.json.ejs'] },
+  ],
+} as const satisfies MemberDefinition;

@@ -1,0 +1,368 @@
+//! Configuration from environment variables, parsed once at startup.
+//!
+//! Every value has a default except where none is safe<% if (!dbSqlite) { %> (`DATABASE_URL`)<% } %>, and a
+//! bad value stops the service with an error naming the variable, instead of
+//! a panic or a silent fallback. Parsing goes through a lookup function so
+//! tests need not touch the process environment.
+
+use std::env::VarError;
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::str::FromStr;
+use std::time::Duration;
+
+<% if (!libThiserror) { -%>
+use anyhow::{Context, bail};
+
+<% } -%>
+use crate::db;
+
+/// The port used when `PORT` is not set.
+pub const DEFAULT_PORT: u16 = <%= port %>;
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct Config {
+    pub host: IpAddr,
+    pub port: u16,
+    pub database: DatabaseConfig,
+    pub http: HttpConfig,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseConfig {
+    /// May contain a password: never logged as is (see [`redact_url`]).
+    pub url: String,
+    /// Upper bound of open connections, so a burst of requests queues in the
+    /// pool instead of overloading the database.
+    pub max_connections: u32,
+    /// How long a request waits for a free connection before failing with 503.
+    pub acquire_timeout: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HttpConfig {
+    /// Requests running longer are answered with 408.
+    pub request_timeout: Duration,
+    /// Larger request bodies are answered with 413.
+    pub body_limit: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            request_timeout: Duration::from_secs(10),
+            body_limit: 64 * 1024,
+        }
+    }
+}
+<% if (libThiserror) { -%>
+
+/// Why the configuration could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{key} is not set; set it to a URL such as {example}")]
+    Missing {
+        key: &'static str,
+        example: &'static str,
+    },
+    #[error("{key} is not valid UTF-8")]
+    NotUnicode { key: &'static str },
+    #[error("{key}={value:?} is invalid: {reason}")]
+    Invalid {
+        key: &'static str,
+        value: String,
+        reason: String,
+    },
+}
+<% } -%>
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> <%- result('Self', 'ConfigError') %> {
+        Self::from_lookup(|key| std::env::var(key))
+    }
+
+    /// Reads the configuration through `lookup`, which behaves like [`std::env::var`].
+    pub fn from_lookup<F>(lookup: F) -> <%- result('Self', 'ConfigError') %>
+    where
+        F: Fn(&str) -> Result<String, VarError>,
+    {
+        let vars = Vars(&lookup);
+        let url = match vars.get("DATABASE_URL")? {
+            Some(url) => url,
+<% if (dbSqlite) { -%>
+            None => db::DEFAULT_URL.to_owned(),
+<% } else if (libThiserror) { -%>
+            None => {
+                return Err(ConfigError::Missing {
+                    key: "DATABASE_URL",
+                    example: db::EXAMPLE_URL,
+                });
+            }
+<% } else { -%>
+            None => bail!(
+                "DATABASE_URL is not set; set it to a URL such as {}",
+                db::EXAMPLE_URL
+            ),
+<% } -%>
+        };
+        if !db::URL_SCHEMES.iter().any(|scheme| url.starts_with(scheme)) {
+<% if (libThiserror) { -%>
+            return Err(ConfigError::Invalid {
+                key: "DATABASE_URL",
+                value: redact_url(&url),
+                reason: format!(
+                    "expected a URL starting with {}",
+                    db::URL_SCHEMES.join(" or ")
+                ),
+            });
+<% } else { -%>
+            bail!(
+                "DATABASE_URL={:?} is invalid: expected a URL starting with {}",
+                redact_url(&url),
+                db::URL_SCHEMES.join(" or ")
+            );
+<% } -%>
+        }
+        let defaults = HttpConfig::default();
+        Ok(Self {
+            host: vars.parse("HOST", IpAddr::V4(Ipv4Addr::LOCALHOST))?,
+            port: vars.parse("PORT", DEFAULT_PORT)?,
+            database: DatabaseConfig {
+                url,
+                max_connections: vars.positive("DATABASE_MAX_CONNECTIONS", 10)?,
+                acquire_timeout: Duration::from_secs(
+                    vars.positive("DATABASE_ACQUIRE_TIMEOUT_SECS", 5)?,
+                ),
+            },
+            http: HttpConfig {
+                request_timeout: Duration::from_secs(
+                    vars.positive("REQUEST_TIMEOUT_SECS", defaults.request_timeout.as_secs())?,
+                ),
+                body_limit: vars.positive("BODY_LIMIT_BYTES", defaults.body_limit)?,
+            },
+        })
+    }
+
+    /// The address to listen on.
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::new(self.host, self.port)
+    }
+}
+
+/// Written by hand so that logging the configuration never shows a password.
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("database", &self.database)
+            .field("http", &self.http)
+            .finish()
+    }
+}
+
+impl fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("url", &redact_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .field("acquire_timeout", &self.acquire_timeout)
+            .finish()
+    }
+}
+
+/// `scheme://user:secret@host/db` -> `scheme://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rsplit_once('@') {
+        Some((credentials, _)) if credentials.contains(':') => {
+            let user = credentials
+                .split_once(':')
+                .map_or(credentials, |(user, _)| user);
+            let after = &rest[credentials.len()..];
+            format!("{scheme}://{user}:***{after}")
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Typed access to the variables behind a lookup function.
+struct Vars<'a, F>(&'a F);
+
+impl<F: Fn(&str) -> Result<String, VarError>> Vars<'_, F> {
+    fn get(&self, key: &'static str) -> <%- result('Option<String>', 'ConfigError') %> {
+        match (self.0)(key) {
+            Ok(value) if value.trim().is_empty() => Ok(None),
+            Ok(value) => Ok(Some(value.trim().to_owned())),
+            Err(VarError::NotPresent) => Ok(None),
+<% if (libThiserror) { -%>
+            Err(VarError::NotUnicode(_)) => Err(ConfigError::NotUnicode { key }),
+<% } else { -%>
+            Err(VarError::NotUnicode(_)) => bail!("{key} is not valid UTF-8"),
+<% } -%>
+        }
+    }
+
+    /// The parsed value of `key`, or `default` when it is unset or empty.
+    fn parse<T>(&self, key: &'static str, default: T) -> <%- result('T', 'ConfigError') %>
+    where
+        T: FromStr,
+<% if (libThiserror) { -%>
+        T::Err: fmt::Display,
+    {
+        let Some(value) = self.get(key)? else {
+            return Ok(default);
+        };
+        value.parse().map_err(|error: T::Err| ConfigError::Invalid {
+            key,
+            reason: error.to_string(),
+            value,
+        })
+    }
+<% } else { -%>
+        T::Err: std::error::Error + Send + Sync + 'static,
+    {
+        let Some(value) = self.get(key)? else {
+            return Ok(default);
+        };
+        value
+            .parse()
+            .with_context(|| format!("{key}={value:?} is invalid"))
+    }
+<% } -%>
+
+    /// Like [`Self::parse`], for counts and durations where zero makes no sense.
+    fn positive<T>(&self, key: &'static str, default: T) -> <%- result('T', 'ConfigError') %>
+    where
+        T: FromStr + PartialEq + Default,
+<% if (libThiserror) { -%>
+        T::Err: fmt::Display,
+    {
+        let value = self.parse(key, default)?;
+        if value == T::default() {
+            return Err(ConfigError::Invalid {
+                key,
+                value: "0".to_owned(),
+                reason: "must be at least 1".to_owned(),
+            });
+        }
+        Ok(value)
+    }
+<% } else { -%>
+        T::Err: std::error::Error + Send + Sync + 'static,
+    {
+        let value = self.parse(key, default)?;
+        if value == T::default() {
+            bail!("{key}=\"0\" is invalid: must be at least 1");
+        }
+        Ok(value)
+    }
+<% } -%>
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> <%- result('Config', 'ConfigError') %> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+            .collect();
+        Config::from_lookup(|key| vars.get(key).cloned().ok_or(VarError::NotPresent))
+    }
+
+<% if (dbSqlite) { -%>
+    #[test]
+    fn defaults_need_no_variables() {
+        let config = config(&[]).unwrap();
+        assert_eq!(
+            config.addr(),
+            SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT))
+        );
+        assert_eq!(config.database.url, db::DEFAULT_URL);
+        assert_eq!(config.http, HttpConfig::default());
+    }
+<% } else { -%>
+    #[test]
+    fn database_url_is_required() {
+        let message = config(&[]).unwrap_err().to_string();
+        assert!(message.contains("DATABASE_URL is not set"), "{message}");
+    }
+
+    #[test]
+    fn defaults_apply_to_everything_else() {
+        let config = config(&[("DATABASE_URL", db::EXAMPLE_URL)]).unwrap();
+        assert_eq!(
+            config.addr(),
+            SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT))
+        );
+        assert_eq!(config.http, HttpConfig::default());
+    }
+<% } -%>
+
+    #[test]
+    fn reads_every_variable() {
+        let config = config(&[
+            ("DATABASE_URL", db::EXAMPLE_URL),
+            ("HOST", "0.0.0.0"),
+            ("PORT", "8081"),
+            ("DATABASE_MAX_CONNECTIONS", "3"),
+            ("DATABASE_ACQUIRE_TIMEOUT_SECS", "2"),
+            ("REQUEST_TIMEOUT_SECS", "7"),
+            ("BODY_LIMIT_BYTES", "1024"),
+        ])
+        .unwrap();
+        assert_eq!(config.addr(), SocketAddr::from(([0, 0, 0, 0], 8081)));
+        assert_eq!(config.database.max_connections, 3);
+        assert_eq!(config.database.acquire_timeout, Duration::from_secs(2));
+        assert_eq!(config.http.request_timeout, Duration::from_secs(7));
+        assert_eq!(config.http.body_limit, 1024);
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        for (key, value) in [
+            ("PORT", "eighty"),
+            ("PORT", "70000"),
+            ("HOST", "localhost:80"),
+            ("DATABASE_MAX_CONNECTIONS", "0"),
+            ("REQUEST_TIMEOUT_SECS", "-1"),
+            ("DATABASE_URL", "ftp://example.com"),
+        ] {
+            let mut vars = vec![("DATABASE_URL", db::EXAMPLE_URL)];
+            vars.push((key, value));
+            let message = config(&vars).unwrap_err().to_string();
+            assert!(message.starts_with(key), "{key}={value}: {message}");
+        }
+    }
+
+    #[test]
+    fn redacts_passwords_only() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/app"),
+            "postgres://app:***@db:5432/app"
+        );
+        assert_eq!(
+            redact_url("mysql://app@db/app?ssl-mode=required"),
+            "mysql://app@db/app?ssl-mode=required"
+        );
+        assert_eq!(redact_url("sqlite://data.db"), "sqlite://data.db");
+    }
+<% if (!dbSqlite) { -%>
+
+    #[test]
+    fn debug_output_hides_the_password() {
+        let config = config(&[("DATABASE_URL", "<%- dbPostgres ? 'postgres' : 'mysql' %>://app:s3cret@db/app")]).unwrap();
+        let shown = format!("{config:?}");
+        assert!(shown.contains("app:***@db"), "{shown}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+    }
+<% } -%>
+}

@@ -1,0 +1,141 @@
+//! The <%= dbLabel %> side of the service: the connection pool, the embedded
+//! migrations and the SQL dialect. Queries are constants here, written for
+//! <%= dbLabel %> with bound parameters only, so the repository's logic does not
+//! depend on the database.
+
+<% if (dbSqlite) { -%>
+use std::io;
+use std::path::Path;
+use std::str::FromStr;
+
+<% } -%>
+<% if (!libThiserror) { -%>
+use anyhow::Context;
+<% } -%>
+use sqlx::pool::PoolOptions;
+<% if (dbSqlite) { -%>
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
+<% } -%>
+
+use crate::config::DatabaseConfig;
+use crate::model::NewUser;
+
+/// The database driver, named once so the rest of the code stays generic.
+pub type Db = sqlx::<%= dbType %>;
+pub type DbPool = sqlx::Pool<Db>;
+
+<% if (dbSqlite) { -%>
+/// A file named after the crate, next to where the service starts; created if missing.
+pub const DEFAULT_URL: &str = concat!("sqlite://", env!("CARGO_CRATE_NAME"), ".db");
+pub const EXAMPLE_URL: &str = DEFAULT_URL;
+pub const URL_SCHEMES: &[&str] = &["sqlite:"];
+<% } else if (dbPostgres) { -%>
+pub const EXAMPLE_URL: &str = concat!(
+    "postgres://postgres:postgres@localhost:5432/",
+    env!("CARGO_CRATE_NAME")
+);
+pub const URL_SCHEMES: &[&str] = &["postgres://", "postgresql://"];
+<% } else { -%>
+pub const EXAMPLE_URL: &str = concat!(
+    "mysql://root:root@localhost:3306/",
+    env!("CARGO_CRATE_NAME")
+);
+pub const URL_SCHEMES: &[&str] = &["mysql://", "mariadb://"];
+<% } -%>
+
+/// Opens the pool and checks that the database answers.
+pub async fn connect(config: &DatabaseConfig) -> <%- result('DbPool', 'sqlx::Error') %> {
+<% if (dbSqlite) { -%>
+    let options = SqliteConnectOptions::from_str(&config.url)<% if (!libThiserror) { %>
+        .context("DATABASE_URL is not a valid SQLite URL")<% } %>?
+        .create_if_missing(true)
+        // Readers keep reading while a write is in progress.
+        .journal_mode(SqliteJournalMode::Wal)
+        // Writers wait for each other instead of failing with "database is locked".
+        .busy_timeout(config.acquire_timeout);
+<% if (libThiserror) { -%>
+    create_parent_dir(options.get_filename()).await?;
+<% } else { -%>
+    create_parent_dir(options.get_filename())
+        .await
+        .context("cannot create the directory of the database file")?;
+<% } -%>
+<% } -%>
+    PoolOptions::new()
+        .max_connections(config.max_connections)
+        .acquire_timeout(config.acquire_timeout)
+<% if (dbSqlite) { -%>
+        .connect_with(options)
+<% } else { -%>
+        .connect(&config.url)
+<% } -%>
+        .await
+<% if (!libThiserror) { -%>
+        .context("cannot connect to the database")
+<% } -%>
+}
+
+/// Applies the migrations in `migrations/`, embedded at compile time.
+pub async fn migrate(pool: &DbPool) -> <%- result('()', 'sqlx::migrate::MigrateError') %> {
+<% if (libThiserror) { -%>
+    sqlx::migrate!().run(pool).await
+<% } else { -%>
+    sqlx::migrate!()
+        .run(pool)
+        .await
+        .context("cannot run database migrations")
+<% } -%>
+}
+<% if (dbSqlite) { -%>
+
+/// `create_if_missing` creates the file but not its directory. `std::fs`
+/// blocks, so it runs on Tokio's blocking pool instead of stalling a worker
+/// thread that serves requests.
+async fn create_parent_dir(file: &Path) -> io::Result<()> {
+    let Some(dir) = file.parent().filter(|dir| !dir.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    let dir = dir.to_owned();
+    tokio::task::spawn_blocking(move || std::fs::create_dir_all(dir))
+        .await
+        .map_err(io::Error::other)?
+}
+<% } -%>
+
+/// Inserts a user and returns its generated id.
+pub(crate) async fn insert_user(pool: &DbPool, user: &NewUser) -> <%- result('i64', 'sqlx::Error') %> {
+<% if (dbMysql) { -%>
+    let result = sqlx::query("INSERT INTO users (name, email, age) VALUES (?, ?, ?)")
+        .bind(user.name())
+        .bind(user.email())
+        .bind(user.age())
+        .execute(pool)
+        .await<% if (!libThiserror) { %>
+        .context("cannot insert user")<% } %>?;
+    // MySQL has no RETURNING: the new id comes back with the result.
+<% if (libThiserror) { -%>
+    i64::try_from(result.last_insert_id()).map_err(|error| sqlx::Error::Decode(error.into()))
+<% } else { -%>
+    i64::try_from(result.last_insert_id()).context("the new id does not fit in i64")
+<% } -%>
+<% } else { -%>
+    sqlx::query_scalar("INSERT INTO users (name, email, age) VALUES (<%= p(1) %>, <%= p(2) %>, <%= p(3) %>) RETURNING id")
+        .bind(user.name())
+        .bind(user.email())
+        .bind(user.age())
+        .fetch_one(pool)
+        .await
+<% if (!libThiserror) { -%>
+        .context("cannot insert user")
+<% } -%>
+<% } -%>
+}
+
+pub(crate) const SELECT_USER: &str = "SELECT id, name, email, age FROM users WHERE id = <%= p(1) %>";
+pub(crate) const LIST_USERS: &str =
+    "SELECT id, name, email, age FROM users ORDER BY id LIMIT <%= p(1) %> OFFSET <%= p(2) %>";
+pub(crate) const LIST_USERS_MIN_AGE: &str = "SELECT id, name, email, age FROM users \
+    WHERE age >= <%= p(1) %> ORDER BY id LIMIT <%= p(2) %> OFFSET <%= p(3) %>";
+pub(crate) const UPDATE_USER: &str = "UPDATE users \
+    SET name = <%= p(1) %>, email = <%= p(2) %>, age = <%= p(3) %> WHERE id = <%= p(4) %>";
+pub(crate) const DELETE_USER: &str = "DELETE FROM users WHERE id = <%= p(1) %>";

@@ -1,0 +1,248 @@
+<% if (libThiserror) { -%>
+//! Every way a request can fail, and the HTTP response for each: a status code
+//! and a JSON body `{"error": "..."}`. Handlers return `Result<_, ApiError>`
+//! and use `?`; the `From` impls decide what a database error means.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::model::ValidationError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    #[error("user {0} not found")]
+    UserNotFound(i64),
+    #[error("route {0} not found")]
+    RouteNotFound(String),
+    #[error("a user with this email already exists")]
+    EmailTaken,
+    /// Malformed JSON (400), wrong field types (422), a missing content type
+    /// (415) or a body over the limit (413): axum knows which.
+    #[error(transparent)]
+    Json(#[from] JsonRejection),
+    #[error(transparent)]
+    Path(#[from] PathRejection),
+    #[error(transparent)]
+    Query(#[from] QueryRejection),
+    #[error("database unavailable")]
+    Unavailable(#[source] sqlx::Error),
+    #[error("internal error")]
+    Database(#[source] sqlx::Error),
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            // `users.email` is the schema's only unique constraint. With more,
+            // match on `database_error.constraint()` as well.
+            sqlx::Error::Database(database_error) if database_error.is_unique_violation() => {
+                Self::EmailTaken
+            }
+            // No connection within the acquire timeout, or none at all: the
+            // request may succeed later.
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                Self::Unavailable(error)
+            }
+            _ => Self::Database(error),
+        }
+    }
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::UserNotFound(_) | Self::RouteNotFound(_) => StatusCode::NOT_FOUND,
+            Self::EmailTaken => StatusCode::CONFLICT,
+            Self::Json(rejection) => rejection.status(),
+            Self::Path(rejection) => rejection.status(),
+            Self::Query(rejection) => rejection.status(),
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// The JSON body of every error response.
+#[derive(Debug, Serialize)]
+struct ErrorBody {
+    error: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            // The client gets a generic message; the log gets the cause.
+            tracing::error!(error = ?self, "request failed");
+        }
+        let body = ErrorBody {
+            error: self.to_string(),
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_follow_the_error() {
+        assert_eq!(
+            ApiError::from(ValidationError::EmptyName).status(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(ApiError::UserNotFound(1).status(), StatusCode::NOT_FOUND);
+        assert_eq!(ApiError::EmailTaken.status(), StatusCode::CONFLICT);
+        assert_eq!(
+            ApiError::from(sqlx::Error::PoolTimedOut).status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(
+            ApiError::from(sqlx::Error::RowNotFound).status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
+
+    #[test]
+    fn server_errors_hide_their_cause() {
+        let error = ApiError::from(sqlx::Error::Protocol("secret detail".to_owned()));
+        assert_eq!(error.to_string(), "internal error");
+    }
+}
+<% } else { -%>
+//! Every way a request can fail, and the HTTP response for each: a status code
+//! and a JSON body `{"error": "..."}`. Handlers return `Result<_, ApiError>`
+//! and use `?` on any `anyhow`-compatible error; [`ApiError::from`] finds the
+//! status by looking for known error types in the chain of causes.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    error: anyhow::Error,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, error: anyhow::Error) -> Self {
+        Self { status, error }
+    }
+
+    /// Input that parsed but broke a rule (422).
+    pub fn invalid(error: anyhow::Error) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, error)
+    }
+
+    pub fn not_found(what: impl std::fmt::Display) -> Self {
+        Self::new(StatusCode::NOT_FOUND, anyhow::anyhow!("{what} not found"))
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+/// Any error converts; its status comes from the first known cause:
+/// a rejected request keeps axum's status, a unique violation is a conflict
+/// (409), a missing connection is 503, and anything else is a 500.
+impl<E: Into<anyhow::Error>> From<E> for ApiError {
+    fn from(error: E) -> Self {
+        let error = error.into();
+        let status = error
+            .chain()
+            .find_map(|cause| {
+                if let Some(rejection) = cause.downcast_ref::<JsonRejection>() {
+                    Some(rejection.status())
+                } else if let Some(rejection) = cause.downcast_ref::<PathRejection>() {
+                    Some(rejection.status())
+                } else if let Some(rejection) = cause.downcast_ref::<QueryRejection>() {
+                    Some(rejection.status())
+                } else {
+                    cause.downcast_ref::<sqlx::Error>().map(database_status)
+                }
+            })
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        Self { status, error }
+    }
+}
+
+fn database_status(error: &sqlx::Error) -> StatusCode {
+    match error {
+        // `users.email` is the schema's only unique constraint. With more,
+        // match on `database_error.constraint()` as well.
+        sqlx::Error::Database(database_error) if database_error.is_unique_violation() => {
+            StatusCode::CONFLICT
+        }
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The JSON body of every error response.
+#[derive(Debug, Serialize)]
+struct ErrorBody {
+    error: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let message = match self.status {
+            StatusCode::CONFLICT => "a user with this email already exists".to_owned(),
+            StatusCode::SERVICE_UNAVAILABLE => "database unavailable".to_owned(),
+            status if status.is_server_error() => {
+                // The client gets a generic message; the log gets every cause.
+                tracing::error!(error = ?self.error, "request failed");
+                "internal error".to_owned()
+            }
+            // Client errors are safe to show, with their causes: `{:#}` joins them.
+            _ => format!("{:#}", self.error),
+        };
+        (self.status, Json(ErrorBody { error: message })).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use anyhow::Context;
+
+    use super::*;
+
+    #[test]
+    fn status_comes_from_the_cause() {
+        let timed_out = Err::<(), _>(sqlx::Error::PoolTimedOut).context("cannot load user 1");
+        assert_eq!(
+            ApiError::from(timed_out.unwrap_err()).status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(
+            ApiError::from(sqlx::Error::RowNotFound).status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        assert_eq!(
+            ApiError::from(anyhow::anyhow!("unexpected")).status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        assert_eq!(
+            ApiError::not_found("user 1").status(),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            ApiError::invalid(anyhow::anyhow!("bad")).status(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+    }
+}
+<% } -%>

@@ -1,0 +1,264 @@
+//! The `users` resource: what the API accepts, what it stores and returns, and
+//! the rules in between. Input is parsed into [`NewUser`] once, in the handler,
+//! so the repository only ever sees valid data.
+
+<% if (!libThiserror) { -%>
+use anyhow::ensure;
+<% } -%>
+use serde::{Deserialize, Serialize};
+
+pub const MAX_NAME_CHARS: usize = 100;
+pub const MAX_EMAIL_CHARS: usize = 254;
+pub const MAX_AGE: i32 = 150;
+pub const DEFAULT_PAGE_SIZE: u32 = 20;
+pub const MAX_PAGE_SIZE: u32 = 100;
+
+/// A stored user, as the API returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct User {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub age: Option<i32>,
+}
+
+/// The body of `POST /users` and `PUT /users/{id}`, before validation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserInput {
+    pub name: String,
+    pub email: String,
+    #[serde(default)]
+    pub age: Option<i32>,
+}
+
+/// A user that passed validation: the only input the repository accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    name: String,
+    email: String,
+    age: Option<i32>,
+}
+<% if (libThiserror) { -%>
+
+/// Why input was rejected; answered with 422.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValidationError {
+    #[error("name must not be empty")]
+    EmptyName,
+    #[error("name must be at most {} characters", MAX_NAME_CHARS)]
+    NameTooLong,
+    #[error("email must look like name@example.com")]
+    InvalidEmail,
+    #[error("email must be at most {} characters", MAX_EMAIL_CHARS)]
+    EmailTooLong,
+    #[error("age must be between 0 and {}", MAX_AGE)]
+    AgeOutOfRange,
+    #[error("limit must be between 1 and {}", MAX_PAGE_SIZE)]
+    LimitOutOfRange,
+}
+<% } -%>
+
+impl UserInput {
+    /// Trims the name, normalises the email to lower case and checks every field.
+    pub fn validate(self) -> <%- result('NewUser', 'ValidationError') %> {
+        let name = self.name.trim().to_owned();
+        let email = self.email.trim().to_lowercase();
+<% if (libThiserror) { -%>
+        if name.is_empty() {
+            return Err(ValidationError::EmptyName);
+        }
+        if name.chars().count() > MAX_NAME_CHARS {
+            return Err(ValidationError::NameTooLong);
+        }
+        if !looks_like_email(&email) {
+            return Err(ValidationError::InvalidEmail);
+        }
+        if email.chars().count() > MAX_EMAIL_CHARS {
+            return Err(ValidationError::EmailTooLong);
+        }
+        if self.age.is_some_and(|age| !(0..=MAX_AGE).contains(&age)) {
+            return Err(ValidationError::AgeOutOfRange);
+        }
+<% } else { -%>
+        ensure!(!name.is_empty(), "name must not be empty");
+        ensure!(
+            name.chars().count() <= MAX_NAME_CHARS,
+            "name must be at most {MAX_NAME_CHARS} characters"
+        );
+        ensure!(
+            looks_like_email(&email),
+            "email must look like name@example.com"
+        );
+        ensure!(
+            email.chars().count() <= MAX_EMAIL_CHARS,
+            "email must be at most {MAX_EMAIL_CHARS} characters"
+        );
+        ensure!(
+            self.age.is_none_or(|age| (0..=MAX_AGE).contains(&age)),
+            "age must be between 0 and {MAX_AGE}"
+        );
+<% } -%>
+        Ok(NewUser {
+            name,
+            email,
+            age: self.age,
+        })
+    }
+}
+
+/// A deliberately loose check: one `@` with text on both sides and a dot in
+/// the domain. Only sending a message proves an address works.
+fn looks_like_email(email: &str) -> bool {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+impl NewUser {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn email(&self) -> &str {
+        &self.email
+    }
+
+    pub fn age(&self) -> Option<i32> {
+        self.age
+    }
+
+    /// The stored user this input becomes once the database assigned `id`.
+    pub fn into_user(self, id: i64) -> User {
+        User {
+            id,
+            name: self.name,
+            email: self.email,
+            age: self.age,
+        }
+    }
+}
+
+/// The query string of `GET /users`: `?limit=20&offset=40&min_age=18`.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+    pub min_age: Option<i32>,
+}
+
+/// A validated page request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub limit: u32,
+    pub offset: u32,
+    pub min_age: Option<i32>,
+}
+
+impl ListParams {
+    pub fn validate(self) -> <%- result('Page', 'ValidationError') %> {
+        let limit = self.limit.unwrap_or(DEFAULT_PAGE_SIZE);
+<% if (libThiserror) { -%>
+        if !(1..=MAX_PAGE_SIZE).contains(&limit) {
+            return Err(ValidationError::LimitOutOfRange);
+        }
+<% } else { -%>
+        ensure!(
+            (1..=MAX_PAGE_SIZE).contains(&limit),
+            "limit must be between 1 and {MAX_PAGE_SIZE}"
+        );
+<% } -%>
+        Ok(Page {
+            limit,
+            offset: self.offset.unwrap_or(0),
+            min_age: self.min_age,
+        })
+    }
+}
+
+/// One page of `GET /users`. `next_offset` is absent on the last page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserPage {
+    pub users: Vec<User>,
+    pub limit: u32,
+    pub offset: u32,
+    pub next_offset: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(name: &str, email: &str, age: Option<i32>) -> UserInput {
+        UserInput {
+            name: name.to_owned(),
+            email: email.to_owned(),
+            age,
+        }
+    }
+
+    #[test]
+    fn normalises_valid_input() {
+        let user = input("  Ada Lovelace ", " Ada@Example.COM", Some(36))
+            .validate()
+            .unwrap();
+        assert_eq!(user.name(), "Ada Lovelace");
+        assert_eq!(user.email(), "ada@example.com");
+        assert_eq!(user.age(), Some(36));
+        assert_eq!(user.into_user(7).id, 7);
+    }
+
+    #[test]
+    fn rejects_invalid_fields() {
+        let long_name = "x".repeat(MAX_NAME_CHARS + 1);
+        let long_email = format!("{}@example.com", "x".repeat(MAX_EMAIL_CHARS));
+        let cases = [
+            (input(" ", "a@b.io", None), "name must not be empty"),
+            (input(&long_name, "a@b.io", None), "name must be at most"),
+            (input("Ada", "ada.io", None), "email must look like"),
+            (input("Ada", "ada@localhost", None), "email must look like"),
+            (input("Ada", "a b@c.io", None), "email must look like"),
+            (input("Ada", &long_email, None), "email must be at most"),
+            (input("Ada", "a@b.io", Some(-1)), "age must be between"),
+            (input("Ada", "a@b.io", Some(151)), "age must be between"),
+        ];
+        for (input, expected) in cases {
+            let message = input.clone().validate().unwrap_err().to_string();
+            assert!(message.starts_with(expected), "{input:?}: {message}");
+        }
+    }
+
+    #[test]
+    fn age_is_optional() {
+        assert_eq!(input("Ada", "a@b.io", None).validate().unwrap().age(), None);
+    }
+
+    #[test]
+    fn pages_default_and_stay_bounded() {
+        let page = ListParams::default().validate().unwrap();
+        assert_eq!(
+            page,
+            Page {
+                limit: DEFAULT_PAGE_SIZE,
+                offset: 0,
+                min_age: None
+            }
+        );
+        for limit in [0, MAX_PAGE_SIZE + 1] {
+            let params = ListParams {
+                limit: Some(limit),
+                ..ListParams::default()
+            };
+            assert!(params.validate().is_err(), "limit {limit}");
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! Data access for users. Handlers call these methods; the SQL itself is in
+//! [`crate::db`], in the database's dialect. Every value is a bound parameter,
+//! never formatted into the SQL.
+
+<% if (!libThiserror) { -%>
+use anyhow::Context;
+
+<% } -%>
+use crate::db::{self, DbPool};
+use crate::model::{NewUser, Page, User, UserPage};
+
+/// Cheap to clone: the pool is a handle to shared connections.
+#[derive(Debug, Clone)]
+pub struct UserRepository {
+    pool: DbPool,
+}
+
+impl UserRepository {
+    pub fn new(pool: DbPool) -> Self {
+        Self { pool }
+    }
+
+    /// Inserts a user. A taken email fails with the database's unique violation.
+    pub async fn create(&self, user: NewUser) -> <%- result('User', 'sqlx::Error') %> {
+        let id = db::insert_user(&self.pool, &user).await?;
+        Ok(user.into_user(id))
+    }
+
+    pub async fn get(&self, id: i64) -> <%- result('Option<User>', 'sqlx::Error') %> {
+        sqlx::query_as(db::SELECT_USER)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await<% if (!libThiserror) { %>
+            .with_context(|| format!("cannot load user {id}"))<% } %>
+    }
+
+    /// One page of users ordered by id, optionally only those at least `min_age` old.
+    pub async fn list(&self, page: Page) -> <%- result('UserPage', 'sqlx::Error') %> {
+        // One row more than asked tells whether another page follows.
+        let fetch = i64::from(page.limit) + 1;
+        let offset = i64::from(page.offset);
+        let mut users: Vec<User> = match page.min_age {
+            Some(min_age) => {
+                sqlx::query_as(db::LIST_USERS_MIN_AGE)
+                    .bind(min_age)
+                    .bind(fetch)
+                    .bind(offset)
+                    .fetch_all(&self.pool)
+                    .await
+            }
+            None => {
+                sqlx::query_as(db::LIST_USERS)
+                    .bind(fetch)
+                    .bind(offset)
+                    .fetch_all(&self.pool)
+                    .await
+            }
+        }<% if (!libThiserror) { %>
+        .context("cannot list users")<% } %>?;
+        let has_more = users.len() > page.limit as usize;
+        users.truncate(page.limit as usize);
+        Ok(UserPage {
+            users,
+            limit: page.limit,
+            offset: page.offset,
+            next_offset: has_more.then(|| u64::from(page.offset) + u64::from(page.limit)),
+        })
+    }
+
+    /// Replaces a user's fields; `None` when there is no such user.
+    pub async fn update(&self, id: i64, user: NewUser) -> <%- result('Option<User>', 'sqlx::Error') %> {
+        let result = sqlx::query(db::UPDATE_USER)
+            .bind(user.name())
+            .bind(user.email())
+            .bind(user.age())
+            .bind(id)
+            .execute(&self.pool)
+            .await<% if (!libThiserror) { %>
+            .with_context(|| format!("cannot update user {id}"))<% } %>?;
+        Ok((result.rows_affected() > 0).then(|| user.into_user(id)))
+    }
+
+    /// Deletes a user; `false` when there was no such user.
+    pub async fn delete(&self, id: i64) -> <%- result('bool', 'sqlx::Error') %> {
+        let result = sqlx::query(db::DELETE_USER)
+            .bind(id)
+            .execute(&self.pool)
+            .await<% if (!libThiserror) { %>
+            .with_context(|| format!("cannot delete user {id}"))<% } %>?;
+        Ok(result.rows_affected() > 0)
+    }
+}

@@ -1,0 +1,29 @@
+//! The HTTP routes. Handlers stay thin: extract, validate, call the
+//! repository, map the outcome to a status code.
+
+mod health;
+mod users;
+
+use axum::Router;
+use axum::http::Uri;
+use axum::routing::get;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(health::health))
+        .route("/ready", get(health::ready))
+        .route("/users", get(users::list).post(users::create))
+        .route(
+            "/users/{id}",
+            get(users::get).put(users::update).delete(users::delete),
+        )
+        .fallback(not_found)
+}
+
+/// Unknown paths get a JSON 404 like every other error.
+async fn not_found(uri: Uri) -> ApiError {
+    <%- libThiserror ? 'ApiError::RouteNotFound(uri.path().to_owned())' : 'ApiError::not_found(format!("route {}", uri.path()))' %>
+}

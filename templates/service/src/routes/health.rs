@@ -1,0 +1,32 @@
+//! Probes for orchestrators: `/health` says the process is up (liveness),
+//! `/ready` says it can serve requests because the database answers (readiness).
+
+use axum::Json;
+use axum::extract::State;
+<% if (!libThiserror) { -%>
+use axum::http::StatusCode;
+<% } -%>
+use serde::Serialize;
+
+use crate::db::DbPool;
+use crate::error::ApiError;
+
+#[derive(Debug, Serialize)]
+pub struct Status {
+    status: &'static str,
+}
+
+/// Never touches the database: a slow database must not get the process restarted.
+pub async fn health() -> Json<Status> {
+    Json(Status { status: "ok" })
+}
+
+/// 503 while the database does not answer, so load balancers route elsewhere.
+pub async fn ready(State(pool): State<DbPool>) -> Result<Json<Status>, ApiError> {
+    sqlx::query("SELECT 1")
+        .execute(&pool)
+        .await<% if (libThiserror) { %>
+        .map_err(ApiError::Unavailable)<% } else { %>
+        .map_err(|error| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, error.into()))<% } %>?;
+    Ok(Json(Status { status: "ready" }))
+}

@@ -1,0 +1,273 @@
+//! The HTTP API end to end through the router, against a real <%= dbLabel %>
+//! database, without opening a socket: every endpoint, validation, 404, the
+//! email conflict, the body limit and the request id.
+
+mod common;
+
+use axum::http::{StatusCode, header};
+use serde_json::{Value, json};
+
+use <%= crate %>::config::HttpConfig;
+
+use common::{TestApp, delete, get, json, raw_json, send, with_app, with_limits};
+
+async fn create_user(app: &TestApp, name: &str, email: &str, age: Option<i32>) -> i64 {
+    let body = json!({ "name": name, "email": email, "age": age });
+    let reply = send(&app.router, json("POST", "/users", &body)).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    reply.body["id"].as_i64().expect("the user has an id")
+}
+
+#[tokio::test]
+async fn health_answers_without_the_database() {
+    with_app(|app| async move {
+        app.pool.close().await;
+        let reply = send(&app.router, get("/health")).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.body, json!({ "status": "ok" }));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn ready_reflects_the_database() {
+    with_app(|app| async move {
+        let reply = send(&app.router, get("/ready")).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.body, json!({ "status": "ready" }));
+
+        app.pool.close().await;
+        let reply = send(&app.router, get("/ready")).await;
+        assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(reply.body, json!({ "error": "database unavailable" }));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn creates_reads_replaces_and_deletes_a_user() {
+    with_app(|app| async move {
+        let input = json!({ "name": " Ada ", "email": "Ada@Example.com", "age": 36 });
+        let created = send(&app.router, json("POST", "/users", &input)).await;
+        assert_eq!(created.status, StatusCode::CREATED);
+        let id = created.body["id"].as_i64().unwrap();
+        let uri = format!("/users/{id}");
+        assert_eq!(created.headers[header::LOCATION], uri.as_str());
+        assert_eq!(
+            created.body,
+            json!({ "id": id, "name": "Ada", "email": "ada@example.com", "age": 36 })
+        );
+
+        let read = send(&app.router, get(&uri)).await;
+        assert_eq!(read.status, StatusCode::OK);
+        assert_eq!(read.body, created.body);
+
+        let replacement = json!({ "name": "Ada King", "email": "ada@example.org" });
+        let replaced = send(&app.router, json("PUT", &uri, &replacement)).await;
+        assert_eq!(replaced.status, StatusCode::OK);
+        let expected =
+            json!({ "id": id, "name": "Ada King", "email": "ada@example.org", "age": null });
+        assert_eq!(replaced.body, expected);
+        assert_eq!(send(&app.router, get(&uri)).await.body, expected);
+
+        let deleted = send(&app.router, delete(&uri)).await;
+        assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+        assert_eq!(deleted.body, Value::Null);
+        assert_eq!(
+            send(&app.router, get(&uri)).await.status,
+            StatusCode::NOT_FOUND
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn lists_in_pages_and_filters_by_min_age() {
+    with_app(|app| async move {
+        let mut ids = Vec::new();
+        for (i, age) in [Some(17), Some(18), None, Some(40), Some(65)]
+            .into_iter()
+            .enumerate()
+        {
+            ids.push(
+                create_user(
+                    &app,
+                    &format!("User {i}"),
+                    &format!("user{i}@example.com"),
+                    age,
+                )
+                .await,
+            );
+        }
+
+        let first = send(&app.router, get("/users?limit=2")).await;
+        assert_eq!(first.status, StatusCode::OK);
+        assert_eq!(first.body["limit"], 2);
+        assert_eq!(first.body["offset"], 0);
+        assert_eq!(first.body["next_offset"], 2);
+        let page_ids = |body: &Value| -> Vec<i64> {
+            body["users"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|user| user["id"].as_i64().unwrap())
+                .collect()
+        };
+        assert_eq!(page_ids(&first.body), ids[..2]);
+
+        let last = send(&app.router, get("/users?limit=2&offset=4")).await;
+        assert_eq!(page_ids(&last.body), ids[4..]);
+        assert_eq!(last.body["next_offset"], Value::Null);
+
+        let adults = send(&app.router, get("/users?min_age=18")).await;
+        assert_eq!(adults.status, StatusCode::OK);
+        assert_eq!(page_ids(&adults.body), [ids[1], ids[3], ids[4]]);
+
+        let seniors = send(&app.router, get("/users?min_age=18&limit=1&offset=2")).await;
+        assert_eq!(page_ids(&seniors.body), [ids[4]]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn rejects_invalid_input_with_422() {
+    with_app(|app| async move {
+        for (body, message) in [
+            (
+                json!({ "name": "", "email": "a@b.io" }),
+                "name must not be empty",
+            ),
+            (
+                json!({ "name": "Ada", "email": "nobody" }),
+                "email must look like name@example.com",
+            ),
+            (
+                json!({ "name": "Ada", "email": "a@b.io", "age": 200 }),
+                "age must be between 0 and 150",
+            ),
+        ] {
+            let reply = send(&app.router, json("POST", "/users", &body)).await;
+            assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            assert_eq!(reply.body, json!({ "error": message }));
+        }
+        // Well-formed JSON of the wrong shape is a 422 from the extractor.
+        let reply = send(&app.router, json("POST", "/users", &json!({ "name": 1 }))).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(reply.body["error"].is_string());
+
+        let reply = send(&app.router, get("/users?limit=0")).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            reply.body,
+            json!({ "error": "limit must be between 1 and 100" })
+        );
+        // Nothing was stored.
+        let page = send(&app.router, get("/users")).await;
+        assert_eq!(page.body["users"], json!([]));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn rejects_malformed_requests_with_json_errors() {
+    with_app(|app| async move {
+        let reply = send(&app.router, raw_json("POST", "/users", "{\"name\": ")).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        assert!(reply.body["error"].is_string());
+
+        let no_content_type = axum::http::Request::post("/users")
+            .body(axum::body::Body::from("{}"))
+            .unwrap();
+        let reply = send(&app.router, no_content_type).await;
+        assert_eq!(reply.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert!(reply.body["error"].is_string());
+
+        let reply = send(&app.router, get("/users/abc")).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        assert!(reply.body["error"].is_string());
+
+        let reply = send(&app.router, get("/users?limit=many")).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        assert!(reply.body["error"].is_string());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn missing_users_and_routes_are_404() {
+    with_app(|app| async move {
+        for request in [
+            get("/users/999"),
+            delete("/users/999"),
+            json(
+                "PUT",
+                "/users/999",
+                &json!({ "name": "Ada", "email": "a@b.io" }),
+            ),
+            get("/nowhere"),
+        ] {
+            let reply = send(&app.router, request).await;
+            assert_eq!(reply.status, StatusCode::NOT_FOUND);
+            let message = reply.body["error"].as_str().unwrap();
+            assert!(message.ends_with("not found"), "{message}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_taken_email_is_a_409() {
+    with_app(|app| async move {
+        create_user(&app, "Ada", "ada@example.com", None).await;
+        let other = create_user(&app, "Grace", "grace@example.com", None).await;
+
+        // Emails are compared after normalisation to lower case.
+        let duplicate = json!({ "name": "Ada 2", "email": "ADA@example.com" });
+        let reply = send(&app.router, json("POST", "/users", &duplicate)).await;
+        assert_eq!(reply.status, StatusCode::CONFLICT);
+        assert_eq!(
+            reply.body,
+            json!({ "error": "a user with this email already exists" })
+        );
+
+        let reply = send(
+            &app.router,
+            json("PUT", &format!("/users/{other}"), &duplicate),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::CONFLICT);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bodies_over_the_limit_are_413() {
+    let limits = HttpConfig {
+        body_limit: 1024,
+        ..HttpConfig::default()
+    };
+    with_limits(limits, |app| async move {
+        let big = json!({ "name": "x".repeat(2000), "email": "a@b.io" });
+        let reply = send(&app.router, json("POST", "/users", &big)).await;
+        assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(reply.body["error"].is_string());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn responses_carry_a_request_id() {
+    with_app(|app| async move {
+        let reply = send(&app.router, get("/health")).await;
+        let generated = reply.headers["x-request-id"].to_str().unwrap();
+        assert_eq!(generated.len(), 36, "a UUID: {generated}");
+
+        let mut request = get("/health");
+        request
+            .headers_mut()
+            .insert("x-request-id", "caller-chosen-id".parse().unwrap());
+        let reply = send(&app.router, request).await;
+        assert_eq!(reply.headers["x-request-id"], "caller-chosen-id");
+    })
+    .await;
+}

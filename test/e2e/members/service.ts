@@ -1,0 +1,229 @@
+/**
+ * The service member's own e2e: a fresh database per run for PostgreSQL and
+ * MySQL (created before cargo runs, dropped afterwards together with every
+ * per-test database named after it), a check that the generated tests left no
+ * database behind, and a smoke test of the built binary: start, /health,
+ * /ready, create and read a user, reject malformed JSON, and on SIGTERM finish
+ * a slow request in flight, then exit 0.
+ *
+ * Servers: E2E_POSTGRES (default postgres://postgres@127.0.0.1:5432/postgres)
+ * and E2E_MYSQL (default mysql://root@127.0.0.1:3306), reached with the psql
+ * and mariadb (or mysql) clients; `.ci/services` starts the local ones.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Skip, type MemberE2e, type StepContext } from '../member-steps.js';
+
+type Database = 'sqlite' | 'postgres' | 'mysql';
+
+/** How to reach a database server from the e2e runner, and the SQL it needs. */
+interface Server {
+  /** The URL the generated code gets, for a database `name` on this server. */
+  readonly url: (name: string) => string;
+  /** Runs SQL through the command-line client; resolves to its output. */
+  readonly sql: (ctx: Pick<StepContext, 'run'>, statement: string) => Promise<string>;
+  readonly list: (prefix: string) => string;
+  readonly drop: (name: string) => string;
+}
+
+function server(db: Exclude<Database, 'sqlite'>): Server {
+  if (db === 'postgres') {
+    const admin = new URL(process.env['E2E_POSTGRES'] ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+    return {
+      url: (name) => Object.assign(new URL(admin.href), { pathname: `/${name}` }).href,
+      sql: (ctx, statement) => ctx.run('psql', [admin.href, '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-c', statement]),
+      list: (prefix) => `SELECT datname FROM pg_database WHERE datname LIKE '${prefix}%'`,
+      // FORCE: a leftover session must not keep garbage alive.
+      drop: (name) => `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`,
+    };
+  }
+  const admin = new URL(process.env['E2E_MYSQL'] ?? 'mysql://root@127.0.0.1:3306');
+  const client = ['-h', admin.hostname, '-P', admin.port || '3306', '-u', decodeURIComponent(admin.username || 'root')];
+  if (admin.password) client.push(`-p${decodeURIComponent(admin.password)}`);
+  return {
+    url: (name) => Object.assign(new URL(admin.href), { pathname: `/${name}` }).href,
+    sql: (ctx, statement) =>
+      ctx.run('mariadb', [...client, '-N', '-B', '-e', statement]).catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        return ctx.run('mysql', [...client, '-N', '-B', '-e', statement]);
+      }),
+    list: (prefix) => `SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE '${prefix}%'`,
+    drop: (name) => `DROP DATABASE IF EXISTS \`${name}\``,
+  };
+}
+
+const lines = (output: string): string[] =>
+  output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+
+/** The run's database; the generated tests name theirs `<run>_<pid>_<n>` (kept under 40 characters). */
+const runDatabase = (): string => `e2e_svc_${process.pid}_${Date.now().toString(36)}`;
+
+const service: MemberE2e = {
+  prepare: async (ctx) => {
+    const db = ctx.member.options['db'] as Database;
+    if (db === 'sqlite') return {};
+    const srv = server(db);
+    try {
+      await srv.sql(ctx, 'SELECT 1');
+    } catch (error) {
+      throw new Skip(`no ${db} server for the service tests (${(error as Error).message.split('\n')[0]})`);
+    }
+    const name = runDatabase();
+    await srv.sql(ctx, `CREATE DATABASE ${name}`);
+    return {
+      env: { DATABASE_URL: srv.url(name) },
+      cleanup: async () => {
+        for (const leftover of lines(await srv.sql(ctx, srv.list(name)))) await srv.sql(ctx, srv.drop(leftover));
+        const remaining = lines(await srv.sql(ctx, srv.list(name)));
+        assert.deepEqual(remaining, [], `databases left behind: ${remaining.join(', ')}`);
+      },
+    };
+  },
+  steps: (ctx) => {
+    const db = ctx.member.options['db'] as Database;
+    return [
+      ...(db === 'sqlite'
+        ? []
+        : [
+            {
+              name: 'no garbage',
+              run: async (c: StepContext) => {
+                // `cargo test` ran: every per-test database must be gone, passed or failed.
+                const srv = server(db);
+                const master = new URL(c.env['DATABASE_URL']!).pathname.slice(1);
+                const left = lines(await srv.sql(c, srv.list(`${master}\\_`)));
+                assert.deepEqual(left, [], `the tests left databases behind: ${left.join(', ')}`);
+              },
+            },
+          ]),
+      { name: 'smoke', run: (c: StepContext) => smoke(c, db) },
+    ];
+  },
+};
+
+export default service;
+
+const portFree = (port: number): Promise<boolean> =>
+  new Promise((done) => {
+    const probe = createServer();
+    probe.once('error', () => {
+      done(false);
+    });
+    probe.listen(port, '127.0.0.1', () => {
+      probe.close(() => {
+        done(true);
+      });
+    });
+  });
+
+const anyFreePort = (): Promise<number> =>
+  new Promise((done) => {
+    const probe = createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => {
+        done(port);
+      });
+    });
+  });
+
+const sleep = (ms: number): Promise<void> =>
+  new Promise((done) => {
+    setTimeout(done, ms);
+  });
+
+/** The built binary as an operator runs it, with default settings (SQLite: no DATABASE_URL). */
+async function smoke(ctx: StepContext, db: Database): Promise<void> {
+  const bin = join(ctx.targetDir, 'debug', ctx.member.name);
+  const cwd = mkdtempSync(join(tmpdir(), 'service-smoke-'));
+  // Default settings: none of the service's own variables, except the database URL of a server.
+  const settings = ['HOST', 'PORT', 'DATABASE_MAX_CONNECTIONS', 'DATABASE_ACQUIRE_TIMEOUT_SECS', 'REQUEST_TIMEOUT_SECS', 'BODY_LIMIT_BYTES'];
+  const env = Object.fromEntries(
+    Object.entries({ ...process.env, ...ctx.env, RUST_LOG: 'info', RUST_BACKTRACE: '0' }).filter(
+      ([key]) => !settings.includes(key) && !(db === 'sqlite' && key === 'DATABASE_URL'),
+    ),
+  );
+  const defaultPort = ctx.member.options['port'] as number;
+  // The default port unless something else holds it.
+  const port = (await portFree(defaultPort)) ? defaultPort : await anyFreePort();
+  if (port !== defaultPort) env['PORT'] = String(port);
+  const base = `http://127.0.0.1:${port}`;
+
+  const child = spawn(bin, [], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((done) => {
+    child.on('exit', (code, signal) => {
+      done({ code, signal, at: performance.now() });
+    });
+  });
+  const failure = (message: string): Error => new Error(`${message}\n--- service log ---\n${log}`);
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const health = await fetch(`${base}/health`).catch(() => undefined);
+      if (health?.status === 200) {
+        assert.deepEqual(await health.json(), { status: 'ok' });
+        break;
+      }
+      if (child.exitCode !== null) throw failure(`the service exited with ${child.exitCode} at startup`);
+      if (attempt > 150) throw failure('the service did not answer /health within 30 s');
+      await sleep(200);
+    }
+    const ready = await fetch(`${base}/ready`);
+    if (ready.status !== 200) throw failure(`/ready answered ${ready.status}`);
+
+    const json = { 'content-type': 'application/json' };
+    const created = await fetch(`${base}/users`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ name: 'Ada', email: 'ada@example.com', age: 36 }),
+    });
+    if (created.status !== 201) throw failure(`POST /users answered ${created.status}: ${await created.text()}`);
+    const user = (await created.json()) as { id: number };
+    const location = created.headers.get('location');
+    if (!location) throw failure('no Location header');
+    const read = await fetch(new URL(location, base));
+    assert.equal(read.status, 200);
+    assert.deepEqual(await read.json(), user);
+
+    const malformed = await fetch(`${base}/users`, { method: 'POST', headers: json, body: '{"name": ' });
+    assert.ok([400, 422].includes(malformed.status), `malformed JSON answered ${malformed.status}`);
+    assert.equal(typeof ((await malformed.json()) as { error: unknown }).error, 'string');
+
+    // A slow request: the headers and part of the body, then SIGTERM, then the rest.
+    const body = JSON.stringify({ name: 'Slow', email: 'slow@example.com' });
+    const socket = connect(port, '127.0.0.1');
+    await new Promise((done, reject) => socket.once('connect', done).once('error', reject));
+    let response = '';
+    socket.on('data', (chunk: Buffer) => (response += chunk.toString()));
+    const closed = new Promise((done) => socket.once('close', done));
+    socket.write(
+      `POST /users HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\ncontent-type: application/json\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`,
+    );
+    await sleep(300);
+    child.kill('SIGTERM');
+    await sleep(700);
+    if (child.exitCode !== null) throw failure('the service exited with a request in flight');
+    const signalled = performance.now();
+    // `write`, not `end`: a half-closed connection is a client gone, and hyper drops it.
+    socket.write(body.slice(10));
+    await Promise.race([closed, sleep(10_000)]);
+    assert.match(response, /^HTTP\/1\.1 201 /, `the in-flight request got: ${response}`);
+    const exit = await Promise.race([exited, sleep(5000).then(() => undefined)]);
+    if (!exit) throw failure('still running 5 s after the last request finished');
+    if (exit.code !== 0) throw failure(`exited with ${exit.code ?? exit.signal} after SIGTERM`);
+    assert.ok(exit.at - signalled < 5000);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The worker member's own e2e steps: the built binary on real files (exit
+ * statuses included), the Tokio bridge example, the library without its
+ * default feature, and the benchmark run once per case through `cargo bench`.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MemberE2e } from '../member-steps.js';
+
+const worker: MemberE2e = {
+  steps: () => [
+    {
+      name: 'run',
+      run: async (ctx) => {
+        const bin = join(ctx.targetDir, 'debug', ctx.member.name);
+        const src = join(ctx.member.dir, 'src');
+        const json = await ctx.run(bin, [src, '--format', 'json', '--threads', '2', '--quiet']);
+        const records = json.trim().split('\n').map((line) => JSON.parse(line) as { id: string; stats?: { words: number } });
+        assert.equal(records.length, readdirSync(src).length, `one record per file of ${src}:\n${json}`);
+        for (const record of records) assert.ok((record.stats?.words ?? 0) > 50, `word counts for ${record.id}`);
+
+        // A file that is not UTF-8 fails its own job: exit status 2, the others still written.
+        const dir = mkdtempSync(join(tmpdir(), 'worker-e2e-'));
+        try {
+          writeFileSync(join(dir, 'good.txt'), 'one two three\n');
+          writeFileSync(join(dir, 'latin1.txt'), Buffer.from([0x63, 0x61, 0x66, 0xe9]));
+          await assert.rejects(ctx.run(bin, [dir]), (error: Error) => {
+            assert.match(error.message, /exited with 2/);
+            assert.match(error.message, /good\.txt\t1 lines, 3 words/);
+            assert.match(error.message, /latin1\.txt: not valid UTF-8/);
+            return true;
+          });
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    },
+    {
+      name: 'example',
+      run: async (ctx) => {
+        const output = await ctx.run('cargo', ['run', '-q', '-p', ctx.member.name, '--example', 'async_bridge']);
+        assert.match(output, /sample text 8: \d+ lines, 100000 words/);
+        assert.match(output, /the runtime ticked \d+ times while Rayon worked/);
+      },
+    },
+    {
+      name: 'no-default',
+      run: async (ctx) => {
+        await ctx.run('cargo', ['clippy', '-p', ctx.member.name, '--no-default-features', '--all-targets', '--', '-D', 'warnings']);
+      },
+    },
+    {
+      name: 'bench',
+      // Each case once: proves `cargo bench` builds (release, LTO) and runs; timing is not judged here.
+      run: async (ctx) => {
+        const output = await ctx.run('cargo', ['bench', '-p', ctx.member.name, '--', '--sample-count', '1', '--sample-size', '1']);
+        assert.match(output, /sequential/);
+        assert.match(output, /parallel/);
+      },
+    },
+  ],
+};
+
+export default worker;

@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { QUIET, runGenerator } from './helpers.js';
+
+const generate = (options: Record<string, unknown> = {}) =>
+  runGenerator('app')
+    .withArguments(['demo'])
+    .withOptions({ ...QUIET, members: 'service', ...options });
+
+const crate = 'demo/crates/service';
+const read = (cwd: string, file: string): string => readFileSync(join(cwd, file), 'utf8');
+
+describe('service member', () => {
+  it('writes the library, a thin binary, migrations, tests and deployment files', async () => {
+    const result = await generate();
+    result.assertFile(
+      [
+        'Cargo.toml',
+        'README.md',
+        '.env.example',
+        'Dockerfile',
+        'Dockerfile.dockerignore',
+        'docker-compose.yml',
+        'migrations/0001_create_users.sql',
+        'src/lib.rs',
+        'src/main.rs',
+        'src/config.rs',
+        'src/db.rs',
+        'src/error.rs',
+        'src/extract.rs',
+        'src/model.rs',
+        'src/repository.rs',
+        'src/routes.rs',
+        'src/routes/health.rs',
+        'src/routes/users.rs',
+        'src/shutdown.rs',
+        'src/state.rs',
+        'tests/api.rs',
+        'tests/common/mod.rs',
+      ].map((f) => `${crate}/${f}`),
+    );
+    result.assertFileContent(`${crate}/src/lib.rs`, 'pub fn router(state: AppState) -> Router');
+    result.assertFileContent(`${crate}/src/lib.rs`, 'TimeoutLayer::with_status_code(');
+    result.assertNoFileContent(`${crate}/src/lib.rs`, 'TimeoutLayer::new(');
+    result.assertFileContent(`${crate}/src/lib.rs`, 'DefaultBodyLimit::max(limits.body_limit)');
+    result.assertFileContent(`${crate}/src/lib.rs`, 'SetRequestIdLayer::x_request_id(MakeRequestUuid)');
+    result.assertFileContent(`${crate}/src/state.rs`, '#[derive(Debug, Clone, FromRef)]');
+    result.assertFileContent(`${crate}/src/routes.rs`, '"/users/{id}"');
+    result.assertFileContent(`${crate}/src/shutdown.rs`, 'SignalKind::terminate()');
+    result.assertFileContent(`${crate}/src/main.rs`, '.with_graceful_shutdown(shutdown_signal())');
+    result.assertFileContent(`${crate}/tests/common/mod.rs`, '.oneshot(request)');
+    result.assertFileContent(`${crate}/src/config.rs`, 'pub const DEFAULT_PORT: u16 = 3000;');
+    result.assertFileContent(`${crate}/Dockerfile`, 'USER 65532:65532');
+    for (const file of ['src/lib.rs', 'src/repository.rs', 'src/routes/users.rs', 'src/db.rs']) {
+      assert.doesNotMatch(read(result.cwd, `${crate}/${file}`), /\.unwrap\(\)/, file);
+    }
+  });
+
+  it('names only the features it uses, on workspace versions with default features off', async () => {
+    const result = await generate();
+    const manifest = read(result.cwd, `${crate}/Cargo.toml`);
+    assert.match(manifest, /^axum = \{ workspace = true, features = \["http1", "json", "macros", "query", "tokio"\] \}$/m);
+    assert.match(manifest, /^tokio = \{ workspace = true, features = \["macros", "net", "rt-multi-thread", "signal"\] \}$/m);
+    assert.match(manifest, /^tower-http = \{ workspace = true, features = \["request-id", "timeout", "trace"\] \}$/m);
+    assert.match(manifest, /^tower = \{ workspace = true, features = \["util"\] \}$/m);
+    assert.match(manifest, /^\[lints\]\nworkspace = true$/m);
+    assert.doesNotMatch(manifest, /"full"/);
+    const root = read(result.cwd, 'demo/Cargo.toml');
+    assert.match(root, /^axum = \{ version = "[\d.]+", default-features = false \}$/m);
+    assert.match(root, /^sqlx = \{ version = "0\.8\.[\d]+", default-features = false \}$/m);
+  });
+
+  it('sqlite (default): an embedded file, no database server in CI', async () => {
+    const result = await generate();
+    assert.match(read(result.cwd, `${crate}/Cargo.toml`), /^sqlx = \{ workspace = true, features = \["macros", "migrate", "runtime-tokio", "sqlite"\] \}$/m);
+    result.assertFileContent(`${crate}/src/db.rs`, '.create_if_missing(true)');
+    result.assertFileContent(`${crate}/src/db.rs`, 'tokio::task::spawn_blocking(');
+    result.assertFileContent(`${crate}/src/db.rs`, 'WHERE id = ?');
+    result.assertFileContent(`${crate}/migrations/0001_create_users.sql`, 'id INTEGER PRIMARY KEY');
+    result.assertFileContent(`${crate}/Dockerfile`, 'ENV DATABASE_URL=sqlite:///data/demo_service.db');
+    result.assertFileContent(`${crate}/tests/common/mod.rs`, 'tempfile::tempdir()');
+    result.assertNoFileContent('demo/.github/workflows/ci.yml', 'DATABASE_URL');
+    result.assertJsonFileContent('demo/.yo-rc.json', { 'generator-rust-patterns': { db: 'sqlite', port: 3000 } });
+  });
+
+  it('postgres: $n parameters, TLS, a fresh database per test and a CI service', async () => {
+    const result = await generate({ db: 'postgres' });
+    assert.match(
+      read(result.cwd, `${crate}/Cargo.toml`),
+      /^sqlx = \{ workspace = true, features = \["macros", "migrate", "runtime-tokio", "postgres", "tls-rustls-ring-webpki"\] \}$/m,
+    );
+    result.assertFileContent(`${crate}/src/db.rs`, 'pub type Db = sqlx::Postgres;');
+    result.assertFileContent(`${crate}/src/db.rs`, 'VALUES ($1, $2, $3) RETURNING id');
+    result.assertFileContent(`${crate}/migrations/0001_create_users.sql`, 'GENERATED ALWAYS AS IDENTITY');
+    result.assertFileContent(`${crate}/tests/common/mod.rs`, 'force_drop_database(&url)');
+    result.assertNoFileContent(`${crate}/Cargo.toml`, 'tempfile');
+    result.assertFileContent(`${crate}/docker-compose.yml`, 'image: postgres:17');
+    const ci = read(result.cwd, 'demo/.github/workflows/ci.yml');
+    assert.match(ci, /^ {4}services:\n {6}postgres:\n {8}image: postgres:17$/m);
+    assert.match(ci, /^ {6}DATABASE_URL: postgres:\/\/postgres:postgres@localhost:5432\/postgres$/m);
+  });
+
+  it('mysql: ? parameters, last_insert_id instead of RETURNING, a CI service', async () => {
+    const result = await generate({ db: 'mysql' });
+    result.assertFileContent(`${crate}/src/db.rs`, 'pub type Db = sqlx::MySql;');
+    result.assertFileContent(`${crate}/src/db.rs`, 'result.last_insert_id()');
+    result.assertNoFileContent(`${crate}/src/db.rs`, 'RETURNING id');
+    result.assertNoFileContent(`${crate}/src/db.rs`, '$1');
+    result.assertFileContent(`${crate}/migrations/0001_create_users.sql`, 'AUTO_INCREMENT');
+    result.assertFileContent(`${crate}/docker-compose.yml`, 'image: mysql:8.4');
+    result.assertFileContent('demo/.github/workflows/ci.yml', 'DATABASE_URL: mysql://root:root@127.0.0.1:3306/test');
+  });
+
+  it('split: a thiserror ApiError in the library, anyhow with Context in main', async () => {
+    const result = await generate({ errors: 'split' });
+    result.assertFileContent(`${crate}/src/error.rs`, 'pub enum ApiError');
+    result.assertFileContent(`${crate}/src/config.rs`, 'pub enum ConfigError');
+    result.assertFileContent(`${crate}/src/main.rs`, 'use anyhow::Context;');
+    result.assertFileContent(`${crate}/src/main.rs`, '.context("invalid configuration")?');
+  });
+
+  it('thiserror: typed startup errors in main too, no anyhow', async () => {
+    const result = await generate({ errors: 'thiserror' });
+    result.assertFileContent(`${crate}/src/main.rs`, 'enum StartupError');
+    result.assertFileContent(`${crate}/src/main.rs`, 'ExitCode::FAILURE');
+    for (const file of ['src/main.rs', 'src/error.rs', 'src/db.rs', 'Cargo.toml']) {
+      result.assertNoFileContent(`${crate}/${file}`, 'anyhow');
+    }
+  });
+
+  it('anyhow: anyhow::Result with context in the library, status found from the cause', async () => {
+    const result = await generate({ errors: 'anyhow' });
+    result.assertFileContent(`${crate}/src/error.rs`, 'pub struct ApiError');
+    result.assertFileContent(`${crate}/src/error.rs`, 'cause.downcast_ref::<sqlx::Error>()');
+    result.assertFileContent(`${crate}/src/repository.rs`, 'anyhow::Result<Option<User>>');
+    result.assertFileContent(`${crate}/src/model.rs`, 'ensure!(');
+    for (const file of ['src/main.rs', 'src/error.rs', 'src/config.rs', 'src/model.rs', 'Cargo.toml']) {
+      result.assertNoFileContent(`${crate}/${file}`, 'thiserror');
+    }
+  });
+
+  it('takes the default port from --port', async () => {
+    const result = await generate({ port: '8080' });
+    result.assertFileContent(`${crate}/src/config.rs`, 'pub const DEFAULT_PORT: u16 = 8080;');
+    result.assertFileContent(`${crate}/Dockerfile`, 'EXPOSE 8080');
+    result.assertFileContent(`${crate}/.env.example`, 'PORT=8080');
+  });
+
+  it('rejects an unknown database and a port out of range, writing nothing', async () => {
+    await assert.rejects(generate({ db: 'oracle' }), /--db: 'oracle' is not one of sqlite, postgres, mysql/);
+    await assert.rejects(generate({ port: '70000' }), /--port: expected a whole number from 1 to 65535/);
+  });
+
+  it('adds itself to an existing workspace with the stored database', async () => {
+    const result = await runGenerator('service')
+      .withArguments(['api'])
+      .withOptions(QUIET)
+      .withFiles({ 'Cargo.toml': '[workspace]\nresolver = "3"\nmembers = []\n' })
+      .withYoRcConfig('generator-rust-patterns', { db: 'mysql', errors: 'anyhow' });
+    result.assertFileContent('Cargo.toml', 'members = ["crates/api"]');
+    result.assertFileContent('crates/api/src/db.rs', 'pub type Db = sqlx::MySql;');
+    result.assertFileContent('crates/api/src/error.rs', 'pub struct ApiError');
+  });
+
+  it('is asked about only when the service is chosen', async () => {
+    const result = await runGenerator('app')
+      .withOptions({ 'skip-install': true, 'skip-git': true })
+      .withAnswers({ name: 'asked', members: ['cli'], errors: 'split' });
+    const rc = JSON.parse(read(result.cwd, 'asked/.yo-rc.json')) as Record<string, Record<string, unknown>>;
+    assert.ok(!('db' in (rc['generator-rust-patterns'] ?? {})), 'no database answer without a service');
+  });
+});

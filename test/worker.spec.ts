@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { QUIET, runGenerator } from './helpers.js';
+
+const generate = (errors: string) =>
+  runGenerator('app').withArguments(['demo']).withOptions({ ...QUIET, members: 'worker', errors });
+
+const crate = 'demo/crates/worker';
+const read = (cwd: string, file: string): string => readFileSync(join(cwd, crate, file), 'utf8');
+
+describe('worker member', () => {
+  it('writes the library, the binary, tests, a benchmark and the bridge example', async () => {
+    const result = await generate('split');
+    result.assertFile(
+      [
+        'Cargo.toml',
+        'README.md',
+        'src/lib.rs',
+        'src/error.rs',
+        'src/jobs.rs',
+        'src/pipeline.rs',
+        'src/stats.rs',
+        'src/sample.rs',
+        'src/bridge.rs',
+        'src/main.rs',
+        'tests/pipeline.rs',
+        'tests/cli.rs',
+        'benches/throughput.rs',
+        'examples/async_bridge.rs',
+      ].map((f) => `${crate}/${f}`),
+    );
+    result.assertFileContent(`${crate}/src/pipeline.rs`, 'mpsc::sync_channel(self.capacity)');
+    result.assertFileContent(`${crate}/src/pipeline.rs`, 'ThreadPoolBuilder::new()');
+    result.assertFileContent(`${crate}/src/bridge.rs`, 'oneshot::channel()');
+    result.assertFileContent(`${crate}/tests/cli.rs`, 'env!("CARGO_BIN_EXE_demo-worker")');
+    result.assertFileContent(`${crate}/benches/throughput.rs`, 'use demo_worker::{TextStats, build_pool, sample};');
+  });
+
+  it('inherits from the workspace, keeps Tokio optional and lean, and opts the bench out of libtest', async () => {
+    const result = await generate('split');
+    const manifest = read(result.cwd, 'Cargo.toml');
+    assert.match(manifest, /^edition\.workspace = true$/m);
+    assert.match(manifest, /^rayon\.workspace = true$/m);
+    assert.match(manifest, /^tokio = \{ workspace = true, features = \["sync"\], optional = true \}$/m);
+    assert.match(manifest, /^tokio = \{ workspace = true, features = \["macros", "rt", "time"\] \}$/m);
+    assert.match(manifest, /^default = \["async"\]$/m);
+    assert.match(manifest, /^async = \["dep:tokio"\]$/m);
+    assert.match(manifest, /^\[lib\]\nbench = false$/m);
+    assert.match(manifest, /\[\[bench\]\]\nname = "throughput"\nharness = false/);
+    assert.match(manifest, /^\[lints\]\nworkspace = true$/m);
+    assert.doesNotMatch(manifest, /"full"/);
+    const root = readFileSync(join(result.cwd, 'demo/Cargo.toml'), 'utf8');
+    assert.match(root, /^divan = \{ version = "[\d.]+", default-features = false \}$/m);
+    assert.match(root, /^ctrlc = "[\d.]+"$/m);
+  });
+
+  it('split: typed errors in the library, anyhow with Context in the binary', async () => {
+    const result = await generate('split');
+    assert.match(read(result.cwd, 'src/error.rs'), /pub enum JobError/);
+    assert.match(read(result.cwd, 'src/stats.rs'), /pub fn analyze\(job: Job\) -> Outcome<TextStats, JobError>/);
+    const main = read(result.cwd, 'src/main.rs');
+    assert.match(main, /use anyhow::\{Context as _, Result\};/);
+    assert.doesNotMatch(main, /enum CliError/);
+    assert.match(read(result.cwd, 'Cargo.toml'), /^anyhow\.workspace = true$/m);
+    assert.match(read(result.cwd, 'Cargo.toml'), /^thiserror\.workspace = true$/m);
+  });
+
+  it('thiserror: typed errors also in the binary and the example, no anyhow', async () => {
+    const result = await generate('thiserror');
+    const main = read(result.cwd, 'src/main.rs');
+    assert.match(main, /enum CliError/);
+    assert.match(main, /error_chain\(&error\)/);
+    for (const file of ['src/main.rs', 'src/pipeline.rs', 'examples/async_bridge.rs', 'Cargo.toml']) {
+      assert.doesNotMatch(read(result.cwd, file), /anyhow/, file);
+    }
+  });
+
+  it('anyhow: no error module, anyhow::Error per job, no thiserror', async () => {
+    const result = await generate('anyhow');
+    result.assertNoFile(`${crate}/src/error.rs`);
+    assert.match(read(result.cwd, 'src/stats.rs'), /pub fn analyze\(job: Job\) -> Outcome<TextStats, anyhow::Error>/);
+    assert.match(read(result.cwd, 'src/stats.rs'), /\.context\("not valid UTF-8"\)/);
+    for (const file of ['src/lib.rs', 'src/main.rs', 'src/pipeline.rs', 'Cargo.toml']) {
+      assert.doesNotMatch(read(result.cwd, file), /thiserror|error_chain/, file);
+    }
+  });
+
+  it('adds a CI job for the benches and the build without default features', async () => {
+    const result = await generate('split');
+    const ci = readFileSync(join(result.cwd, 'demo/.github/workflows/ci.yml'), 'utf8');
+    assert.match(ci, /^ {2}demo-worker-extras:$/m);
+    assert.match(ci, /cargo bench -p demo-worker --no-run/);
+    assert.match(ci, /cargo clippy -p demo-worker --no-default-features --all-targets -- -D warnings/);
+    result.assertFileContent('demo/README.md', 'cargo bench -p demo-worker');
+  });
+
+  it('adds itself to an existing workspace with the stored error style', async () => {
+    const result = await runGenerator('worker')
+      .withArguments(['batch'])
+      .withOptions(QUIET)
+      .withFiles({ 'Cargo.toml': '[workspace]\nresolver = "3"\nmembers = []\n' })
+      .withYoRcConfig('generator-rust-patterns', { errors: 'thiserror' });
+    result.assertFileContent('Cargo.toml', 'members = ["crates/batch"]');
+    result.assertFileContent('Cargo.toml', /^rayon = "[\d.]+"$/m);
+    result.assertFileContent('crates/batch/src/main.rs', 'enum CliError');
+    result.assertFileContent('crates/batch/tests/cli.rs', 'CARGO_BIN_EXE_batch');
+    // No [workspace.lints] in that root: the member writes the lints out itself.
+    result.assertFileContent('crates/batch/Cargo.toml', '[lints.clippy]');
+  });
+});
