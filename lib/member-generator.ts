@@ -21,12 +21,12 @@ import {
   type DependencyDecision,
   type MemberDependency,
 } from './cargo-manifest.js';
-import { findWorkspaceRoot as findRoot, memberPathProblem, shownPath, workspacePackages } from './cargo-workspace.js';
+import { findWorkspaceRoot, memberPathProblem, shownPath, workspacePackages } from './cargo-workspace.js';
 import { crateNameError, pascalCase, snakeCase, suggestCrateName } from './crate-name.js';
 import { MEMBER_SHARED_OPTIONS, NEW_WORKSPACE, nameOption, type ErrorStyle, type OptionSpec } from './options.js';
 import { templatesDir } from './paths.js';
 import { PatternsGenerator, type Answers, type PatternOptions } from './patterns-generator.js';
-import { EDITION, RUST_VERSION, lintTables } from './rust-conventions.js';
+import { EDITION, RUST_VERSION, lintTables, workspaceRootContext } from './rust-conventions.js';
 import { plannedFiles, type WritePlan } from './write-plan.js';
 import { runCargoSteps } from './cargo-steps.js';
 
@@ -131,7 +131,7 @@ export abstract class MemberGenerator extends PatternsGenerator {
       this.destinationRoot(root);
       return;
     }
-    const found = findRoot(this.env.cwd, this.read);
+    const found = findWorkspaceRoot(this.env.cwd, this.read);
     this.outsideCargo = found === undefined;
     this.destinationRoot(found ?? this.env.cwd);
   }
@@ -251,7 +251,7 @@ export abstract class MemberGenerator extends PatternsGenerator {
    * only where the directory has none.
    */
   private writeWorkspaceRoot(): void {
-    const ctx = { edition: EDITION, rustVersion: RUST_VERSION, lints: lintTables('workspace.lints') };
+    const ctx = workspaceRootContext();
     for (const [template, file] of [
       ['Cargo.toml', 'Cargo.toml'],
       ['rustfmt.toml', 'rustfmt.toml'],
@@ -364,16 +364,4 @@ function compareVersions(a: string, b: string): number {
     if (d !== 0) return d;
   }
   return 0;
-}
-
-/**
- * The workspace root as Cargo finds it from `cwd` (see cargo-workspace.ts).
- * Throws when there is no Cargo.toml at or above `cwd`.
- */
-export function findWorkspaceRoot(cwd: string, read: (file: string) => string | undefined): string {
-  const root = findRoot(cwd, read);
-  if (root !== undefined) return root;
-  throw new Error(
-    `No Cargo.toml at or above ${cwd}. Create a workspace first with \`rust-patterns app <name>\` (or \`yo rust-patterns <name>\`), or pass --new-workspace to create one here.`,
-  );
 }

@@ -24,6 +24,11 @@ export const LINTS: Readonly<Record<'rust' | 'clippy', readonly string[]>> = {
   ],
 };
 
+/** What the workspace-root templates (templates/app) need, for the app and for a member creating a workspace. */
+export function workspaceRootContext(): { edition: string; rustVersion: string; lints: string } {
+  return { edition: EDITION, rustVersion: RUST_VERSION, lints: lintTables('workspace.lints') };
+}
+
 /** `[<prefix>.rust]` and `[<prefix>.clippy]` tables, e.g. prefix `workspace.lints` or `lints`. */
 export function lintTables(prefix: string, nl = '\n'): string {
   return (['rust', 'clippy'] as const)

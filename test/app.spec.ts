@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { parseManifest, lookup } from '../lib/cargo-manifest.js';
 import { CRATES } from '../lib/versions.js';
-import { DEFAULT_MEMBERS } from '../generators/members.js';
+import { DEFAULT_MEMBERS, MEMBERS } from '../generators/members.js';
 import { QUIET, runGenerator } from './helpers.js';
 
 describe('app generator', () => {
@@ -124,4 +125,26 @@ describe('app generator install phase', () => {
       ['cargo fmt --all'],
     );
   });
+});
+
+describe('app generator CI workflow', () => {
+  for (const db of ['sqlite', 'postgres', 'mysql']) {
+    it(`is valid YAML with every member's jobs (service on ${db})`, async () => {
+      const result = await runGenerator('app')
+        .withArguments(['demo'])
+        .withOptions({ ...QUIET, members: MEMBERS.map((m) => m.kind).join(','), db });
+      const workflow = parseYaml(readFileSync(join(result.cwd, 'demo/.github/workflows/ci.yml'), 'utf8')) as {
+        jobs: Record<string, { steps: { run?: string }[]; services?: Record<string, unknown> }>;
+      };
+      const check = workflow.jobs['check']!;
+      const runs = check.steps.map((s) => s.run).filter(Boolean);
+      assert.deepEqual(runs.slice(-3), [
+        'cargo fmt --all --check',
+        'cargo clippy --workspace --all-targets -- -D warnings',
+        'cargo test --workspace',
+      ]);
+      assert.equal(check.services !== undefined, db !== 'sqlite', 'a database service only for a server database');
+      assert.ok(Object.keys(workflow.jobs).length > 1, 'members add jobs of their own');
+    });
+  }
 });

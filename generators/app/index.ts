@@ -10,7 +10,7 @@ import { crateNameError } from '../../lib/crate-name.js';
 import type { MemberGenerator } from '../../lib/member-generator.js';
 import { generatorPath, templatesDir } from '../../lib/paths.js';
 import { PatternsGenerator, type PatternOptions } from '../../lib/patterns-generator.js';
-import { EDITION, RUST_VERSION, lintTables } from '../../lib/rust-conventions.js';
+import { workspaceRootContext } from '../../lib/rust-conventions.js';
 import { outputPath } from '../../lib/write-plan.js';
 import { MEMBERS } from '../members.js';
 import { APP_OPTIONS, MEMBER_KINDS, MEMBER_OPTIONS, WORKSPACE_NAME } from './options.js';
@@ -71,9 +71,7 @@ export default class AppGenerator extends PatternsGenerator {
   writing(): void {
     const ctx = {
       name: this.answers['name'],
-      edition: EDITION,
-      rustVersion: RUST_VERSION,
-      lints: lintTables('workspace.lints'),
+      ...workspaceRootContext(),
       members: this.members.map((m) => m.summary()),
     };
     for (const template of ROOT_TEMPLATES) {

@@ -70,7 +70,8 @@ export function flagsOf(combination: Combination): string[] {
   for (const member of combination.members) {
     for (const [flag, value] of Object.entries(member.options)) {
       if (typeof value === 'boolean') flags.push(value ? `--${flag}` : `--no-${flag}`);
-      else flags.push(`--${flag}=${String(value)}`);
+      // An empty default (e.g. --module-name: derived from the crate name) is left to the generator.
+      else if (value !== '') flags.push(`--${flag}=${String(value)}`);
     }
   }
   return flags;
