@@ -14,12 +14,12 @@
  * E2E_DIR (default .e2e/ in the repository; scenarios go to compose-<name>/).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PACKAGE_ROOT } from '../../lib/paths.js';
 import { REPOS, snapshot, writeTree, type RepoName } from '../fixtures/repos.js';
+import { run as runCommand } from './process.js';
 
 const argv = process.argv.slice(2);
 const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
@@ -56,26 +56,9 @@ interface Row {
 }
 const rows: Row[] = [];
 
+/** Runs a command in `cwd` with the shared target dir. */
 function run(command: string, args: readonly string[], cwd: string): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, {
-      cwd,
-      env: { ...process.env, CARGO_TARGET_DIR: targetDir, CARGO_TERM_COLOR: 'never' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      output += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (code === 0) resolvePromise(stdout);
-      else reject(new Error(`${command} ${args.join(' ')} exited with ${code ?? signal}\n${output.slice(-6000)}`));
-    });
-  });
+  return runCommand(command, args, { cwd, env: { CARGO_TARGET_DIR: targetDir, CARGO_TERM_COLOR: 'never' } });
 }
 
 async function step(scenario: string, name: string, action: () => Promise<unknown>): Promise<boolean> {

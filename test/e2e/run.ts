@@ -12,7 +12,6 @@
  * Environment: CARGO_TARGET_DIR (default ~/.cache/generator-rust-patterns/target),
  * E2E_DIR (default .e2e/ in the repository), CI=true (a missing database is a failure, not a skip).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,6 +19,7 @@ import { pathToFileURL } from 'node:url';
 import { MEMBERS } from '../../generators/members.js';
 import { PACKAGE_ROOT } from '../../lib/paths.js';
 import { combinations, flagsOf, type Combination } from './matrix.js';
+import { run } from './process.js';
 import { Skip, type MemberE2e, type Prepared, type Step, type StepContext } from './member-steps.js';
 
 const argv = process.argv.slice(2);
@@ -39,32 +39,6 @@ interface Row {
 const rows: Row[] = [];
 const started = performance.now();
 const elapsed = (): string => `${((performance.now() - started) / 1000).toFixed(0).padStart(5)}s`;
-
-function run(
-  command: string,
-  args: readonly string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
-): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      output += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (code === 0) resolvePromise(stdout);
-      else reject(new Error(`${command} ${args.join(' ')} exited with ${code ?? signal}\n${output.slice(-6000)}`));
-    });
-  });
-}
 
 async function loadMemberE2e(kind: string): Promise<MemberE2e> {
   for (const ext of ['.js', '.ts']) {
