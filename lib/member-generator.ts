@@ -89,6 +89,18 @@ export interface MemberDefinition {
   readonly profiles?: readonly CargoProfile[];
 }
 
+/**
+ * The error crates of a member with library code and a binary (or a JS/Python
+ * boundary): thiserror for the typed errors of styles split and thiserror,
+ * anyhow for styles split and anyhow.
+ */
+export function errorStyleDependencies(errors: unknown): MemberDependency[] {
+  return [
+    ...(errors === 'thiserror' ? [] : [{ name: 'anyhow' } as const]),
+    ...(errors === 'anyhow' ? [] : [{ name: 'thiserror' } as const]),
+  ];
+}
+
 export abstract class MemberGenerator extends PatternsGenerator {
   protected readonly definition: MemberDefinition;
   /** True when run by the app generator for a workspace it is writing. */

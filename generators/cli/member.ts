@@ -1,5 +1,5 @@
 /** The cli member: a Clap v4 derive binary with a library part. */
-import type { MemberDefinition } from '../../lib/member-generator.js';
+import { type MemberDefinition, errorStyleDependencies } from '../../lib/member-generator.js';
 
 export const CLI = {
   kind: 'cli',
@@ -14,8 +14,7 @@ export const CLI = {
       { name: 'serde_json' },
       { name: 'tracing' },
       { name: 'tracing-subscriber', features: ['ansi', 'fmt'] },
-      ...(errors === 'anyhow' ? [] : [{ name: 'thiserror' } as const]),
-      ...(errors === 'thiserror' ? [] : [{ name: 'anyhow' } as const]),
+      ...errorStyleDependencies(errors),
       { name: 'assert_cmd', kind: 'dev' },
       { name: 'predicates', kind: 'dev' },
       { name: 'tempfile', kind: 'dev' },

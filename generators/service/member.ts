@@ -7,7 +7,7 @@
  * types. Everything else is the same code, so templates branch on the derived
  * booleans below and on two helpers, `p(n)` and `result(ok, err)`.
  */
-import type { MemberDefinition } from '../../lib/member-generator.js';
+import { type MemberDefinition, errorStyleDependencies } from '../../lib/member-generator.js';
 import type { ChoiceOption, NumberOption } from '../../lib/options.js';
 
 export type Database = 'sqlite' | 'postgres' | 'mysql';
@@ -60,8 +60,7 @@ export const SERVICE = {
       { name: 'tower-http', features: ['request-id', 'timeout', 'trace'] },
       { name: 'tracing' },
       { name: 'tracing-subscriber', features: ['env-filter', 'fmt'] },
-      ...(errors === 'anyhow' ? [] : [{ name: 'thiserror' } as const]),
-      ...(errors === 'thiserror' ? [] : [{ name: 'anyhow' } as const]),
+      ...errorStyleDependencies(errors),
       { name: 'http-body-util', kind: 'dev' },
       { name: 'serde_json', kind: 'dev' },
       ...(db === 'sqlite' ? [{ name: 'tempfile', kind: 'dev' } as const] : []),

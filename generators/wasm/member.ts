@@ -3,7 +3,7 @@
  * class, serde-wasm-bindgen values, errors thrown as JS `Error`s), built for
  * wasm32-unknown-unknown in a size-tuned profile and tested natively and in Node.
  */
-import type { MemberDefinition } from '../../lib/member-generator.js';
+import { type MemberDefinition, errorStyleDependencies } from '../../lib/member-generator.js';
 import type { ChoiceOption } from '../../lib/options.js';
 
 export const TARGET = {
@@ -31,11 +31,10 @@ export const WASM = {
   dependencies: (answers) => {
     const errors = answers['errors'];
     return [
-      ...(errors === 'thiserror' ? [] : [{ name: 'anyhow' } as const]),
+      ...errorStyleDependencies(errors),
       { name: 'console_error_panic_hook', optional: true },
       { name: 'serde', features: ['derive'] },
       { name: 'serde-wasm-bindgen' },
-      ...(errors === 'anyhow' ? [] : [{ name: 'thiserror' } as const]),
       { name: 'wasm-bindgen' },
       { name: 'js-sys', kind: 'dev' },
       { name: 'wasm-bindgen-test', kind: 'dev' },

@@ -7,7 +7,7 @@
  * (`async`) of the generated crate rather than a generator choice, so the
  * user can still drop it later and `cargo test --workspace` covers it.
  */
-import type { MemberDefinition } from '../../lib/member-generator.js';
+import { type MemberDefinition, errorStyleDependencies } from '../../lib/member-generator.js';
 
 export const WORKER = {
   kind: 'worker',
@@ -25,8 +25,7 @@ export const WORKER = {
       { name: 'tokio', features: ['sync'], optional: true },
       { name: 'tracing' },
       { name: 'tracing-subscriber', features: ['ansi', 'fmt'] },
-      ...(errors === 'anyhow' ? [] : [{ name: 'thiserror' } as const]),
-      ...(errors === 'thiserror' ? [] : [{ name: 'anyhow' } as const]),
+      ...errorStyleDependencies(errors),
       { name: 'divan', kind: 'dev' },
       { name: 'tempfile', kind: 'dev' },
       // The bridge's tests and example run a runtime; the library itself does not.
