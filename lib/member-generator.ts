@@ -255,6 +255,10 @@ export abstract class MemberGenerator extends PatternsGenerator {
         (this.fs.store.get(rootManifestPath) as { conflicter?: string }).conflicter = 'force';
       }
     }
+    // Yeoman confirms its own .yo-rc.json through a `**/.yo-rc.json` glob, which skips
+    // dot-directories: a workspace under ~/.local/src would otherwise get an overwrite prompt.
+    const rc = this.destinationPath('.yo-rc.json');
+    if (!this.isDryRun && existsSync(rc)) (this.fs.store.get(rc) as { conflicter?: string }).conflicter = 'force';
   }
 
   /**

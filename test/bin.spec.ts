@@ -1,7 +1,7 @@
 /** The `rust-patterns` bin, run as a script or CI would: no TTY, no prompts. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APP_OPTIONS } from '../generators/app/options.js';
@@ -56,6 +56,15 @@ describe('rust-patterns bin', () => {
       assert.deepEqual(readdirSync(dir), []);
     });
   }
+
+  it('adds a member to a generated workspace under a dot-directory without a prompt', () => {
+    const hidden = join(dir, '.hidden');
+    mkdirSync(hidden);
+    assert.equal(rustPatterns(hidden, 'app', 'ws', '--defaults', '--skip-install', '--skip-git', '--members=cli').status, 0);
+    const run = rustPatterns(join(hidden, 'ws'), 'cli', 'tool', '--defaults', '--skip-install');
+    assert.equal(run.status, 0, run.stderr);
+    assert.ok(existsSync(join(hidden, 'ws', 'crates', 'tool', 'src', 'main.rs')));
+  });
 
   it('a member outside any Cargo workspace says how to create one and writes nothing', () => {
     const run = rustPatterns(dir, 'cli', 'tool', '--defaults', '--skip-install');
