@@ -30,6 +30,7 @@ import {
   log,
   median,
   run,
+  runWithCpu,
   section,
   textSetting,
   type SectionResult,
@@ -116,6 +117,8 @@ interface Unit {
 
 interface Cold {
   readonly seconds: number;
+  /** CPU time of cargo and every rustc and build script it ran (user + system), when GNU time is there. */
+  readonly cpu?: number;
   /** `Compiling` lines: packages. */
   readonly crates: number;
   /** Compilation units from `--timings` (a package built for the host and the target counts twice; build scripts count). */
@@ -136,10 +139,11 @@ export function timingUnits(html: string): Unit[] {
 
 async function coldBuild(workspace: string, targetDir: string): Promise<Cold> {
   rmSync(targetDir, { recursive: true, force: true });
-  const result = await run('cargo', ['build', '--offline', '--timings'], { cwd: workspace, env: cargoEnv(targetDir) });
+  const result = await runWithCpu('cargo', ['build', '--offline', '--timings'], { cwd: workspace, env: cargoEnv(targetDir) });
   const report = join(targetDir, 'cargo-timings', 'cargo-timing.html');
   return {
     seconds: result.seconds,
+    ...(result.cpu === undefined ? {} : { cpu: result.cpu }),
     crates: (result.stderr.match(/^\s*Compiling /gm) ?? []).length,
     units: existsSync(report) ? timingUnits(readFileSync(report, 'utf8')) : [],
   };
@@ -217,6 +221,7 @@ export async function buildCost(): Promise<SectionResult> {
       const naiveTarget = join(dir, 'target-naive');
       log(`build: ${target.label}: ${reps} cold build pair(s), ours and naive features`);
       const crates = { ours: [] as number[], naive: [] as number[] };
+      const cpu = { ours: [] as number[], naive: [] as number[] };
       let lastOurs: Cold | undefined;
       let lastNaive: Cold | undefined;
       const pairs = await alternate(
@@ -224,11 +229,13 @@ export async function buildCost(): Promise<SectionResult> {
         async () => {
           lastOurs = await coldBuild(ours, oursTarget);
           crates.ours.push(lastOurs.crates);
+          if (lastOurs.cpu !== undefined) cpu.ours.push(lastOurs.cpu);
           return lastOurs.seconds;
         },
         async () => {
           lastNaive = await coldBuild(naive, naiveTarget);
           crates.naive.push(lastNaive.crates);
+          if (lastNaive.cpu !== undefined) cpu.naive.push(lastNaive.cpu);
           return lastNaive.seconds;
         },
       );
@@ -243,7 +250,14 @@ export async function buildCost(): Promise<SectionResult> {
           ratio: timeRatio,
           goal: `≤ ${GOAL}×`,
           met: atMost(GOAL)(timeRatio),
-          ...(reps > 1 ? { note: `ours ${fmtSpread(pairs.a, fmtSeconds)}, naive ${fmtSpread(pairs.b, fmtSeconds)}` } : {}),
+          note: [
+            reps > 1 ? `ours ${fmtSpread(pairs.a, fmtSeconds)}, naive ${fmtSpread(pairs.b, fmtSeconds)}` : '',
+            cpu.ours.length === reps && cpu.naive.length === reps
+              ? `CPU time ${fmtSeconds(median(cpu.ours))} vs ${fmtSeconds(median(cpu.naive))} (${median(cpu.ours.map((c, i) => c / cpu.naive[i]!)).toFixed(2)}×)`
+              : '',
+          ]
+            .filter(Boolean)
+            .join('; '),
         },
         {
           name: `${target.label}: crates compiled`,
@@ -262,7 +276,7 @@ export async function buildCost(): Promise<SectionResult> {
           ours: fmtSeconds(median(incrOurs.seconds)),
           reference: `${fmtSeconds(median(incrNaive.seconds))} naive`,
           ratio: median(incrOurs.seconds) / median(incrNaive.seconds),
-          note: `${incrReps} rebuilds each`,
+          note: `${incrReps} rebuild${incrReps === 1 ? '' : 's'} each`,
         });
       }
       rmSync(naiveTarget, { recursive: true, force: true });
@@ -272,17 +286,20 @@ export async function buildCost(): Promise<SectionResult> {
       for (let rep = 0; rep < reps; rep++) colds.push(await coldBuild(ours, oursTarget));
       result.notes.push(unitNote(target.label, colds[colds.length - 1]!));
       const seconds = colds.map((c) => c.seconds);
+      const cpus = colds.flatMap((c) => (c.cpu === undefined ? [] : [c.cpu]));
       result.figures.push({
         name: `${target.label}: cold build time, crates compiled`,
         ours: `${fmtSeconds(median(seconds))}, ${median(colds.map((c) => c.crates))} crates`,
-        ...(reps > 1 ? { note: fmtSpread(seconds, fmtSeconds) } : {}),
+        note: [reps > 1 ? fmtSpread(seconds, fmtSeconds) : '', cpus.length > 0 ? `CPU time ${fmtSeconds(median(cpus))}` : '']
+          .filter(Boolean)
+          .join('; '),
       });
       if (incrReps > 0) {
         const incr = await incremental(ours, memberDir, oursTarget, incrReps);
         result.figures.push({
           name: `${target.label}: rebuild after editing ${incr.file}`,
           ours: fmtSeconds(median(incr.seconds)),
-          note: `${incrReps} rebuilds`,
+          note: `${incrReps} rebuild${incrReps === 1 ? '' : 's'}`,
         });
       }
     }
@@ -292,7 +309,8 @@ export async function buildCost(): Promise<SectionResult> {
     `Each member alone in a workspace (\`rust-patterns app ${WS} --members <kind> [--db <db>] --defaults --skip-install --skip-git\`), ` +
       'dependencies fetched first (`cargo fetch`, not timed), then `cargo build --offline --timings` (dev profile, host target) in an empty private CARGO_TARGET_DIR; ' +
       '"crates compiled" counts cargo\'s `Compiling` lines (packages); the notes add the compilation units of the `--timings` report, ' +
-      'where a package built both for the host (under a proc macro or build script) and for the target counts twice.',
+      'where a package built both for the host (under a proc macro or build script) and for the target counts twice. ' +
+      'The notes column adds the CPU time of the build (cargo and all it ran, user + system, GNU time), steadier than wall time when other work shares the machine.',
     'Naive features (service only): the same generated code, with the member\'s `tokio`, `sqlx`, `axum` and `tower-http` entries rewritten to ' +
       'explicit versions from the same version table with default features on: tokio `full`, tower-http `full`, axum and sqlx defaults plus the features the code needs ' +
       '(sqlx driver, runtime and TLS, axum `macros`). Its own lockfile, resolved the same day. Cold builds alternate ours and naive.',
