@@ -50,6 +50,13 @@ describe('service member', () => {
     result.assertFileContent(`${crate}/src/shutdown.rs`, 'SignalKind::terminate()');
     result.assertFileContent(`${crate}/src/main.rs`, '.with_graceful_shutdown(shutdown_signal())');
     result.assertFileContent(`${crate}/tests/common/mod.rs`, '.oneshot(request)');
+    // Probes skip the request middleware; requests are traced at debug level.
+    result.assertFileContent(`${crate}/src/lib.rs`, '.merge(routes::probes())');
+    result.assertFileContent(`${crate}/src/lib.rs`, 'tracing::debug_span!(');
+    // No proc macro of sqlx: it would compile sqlx and the driver twice.
+    result.assertFileContent(`${crate}/src/db.rs`, 'Migrator::new(EmbeddedMigrations)');
+    result.assertFileContent(`${crate}/src/db.rs`, 'include_str!("../migrations/0001_create_users.sql")');
+    result.assertNoFileContent(`${crate}/src/db.rs`, 'sqlx::migrate!(');
     result.assertFileContent(`${crate}/src/config.rs`, 'pub const DEFAULT_PORT: u16 = 3000;');
     result.assertFileContent(`${crate}/Dockerfile`, 'USER 65532:65532');
     for (const file of ['src/lib.rs', 'src/repository.rs', 'src/routes/users.rs', 'src/db.rs']) {
@@ -66,6 +73,8 @@ describe('service member', () => {
     assert.match(manifest, /^tower = \{ workspace = true, features = \["util"\] \}$/m);
     assert.match(manifest, /^\[lints\]\nworkspace = true$/m);
     assert.doesNotMatch(manifest, /"full"/);
+    assert.match(manifest, /^tracing-subscriber = \{ workspace = true, features = \["fmt"\] \}$/m);
+    assert.doesNotMatch(manifest, /"macros", "migrate"|env-filter/);
     const root = read(result.cwd, 'demo/Cargo.toml');
     assert.match(root, /^axum = \{ version = "[\d.]+", default-features = false \}$/m);
     assert.match(root, /^sqlx = \{ version = "0\.8\.[\d]+", default-features = false \}$/m);
@@ -73,7 +82,7 @@ describe('service member', () => {
 
   it('sqlite (default): an embedded file, no database server in CI', async () => {
     const result = await generate();
-    assert.match(read(result.cwd, `${crate}/Cargo.toml`), /^sqlx = \{ workspace = true, features = \["macros", "migrate", "runtime-tokio", "sqlite"\] \}$/m);
+    assert.match(read(result.cwd, `${crate}/Cargo.toml`), /^sqlx = \{ workspace = true, features = \["migrate", "runtime-tokio", "sqlite"\] \}$/m);
     result.assertFileContent(`${crate}/src/db.rs`, '.create_if_missing(true)');
     result.assertFileContent(`${crate}/src/db.rs`, 'tokio::task::spawn_blocking(');
     result.assertFileContent(`${crate}/src/db.rs`, 'WHERE id = ?');
@@ -88,7 +97,7 @@ describe('service member', () => {
     const result = await generate({ db: 'postgres' });
     assert.match(
       read(result.cwd, `${crate}/Cargo.toml`),
-      /^sqlx = \{ workspace = true, features = \["macros", "migrate", "runtime-tokio", "postgres", "tls-rustls-ring-webpki"\] \}$/m,
+      /^sqlx = \{ workspace = true, features = \["migrate", "runtime-tokio", "postgres", "tls-rustls-ring-webpki"\] \}$/m,
     );
     result.assertFileContent(`${crate}/src/db.rs`, 'pub type Db = sqlx::Postgres;');
     result.assertFileContent(`${crate}/src/db.rs`, 'VALUES ($1, $2, $3) RETURNING id');

@@ -52,14 +52,16 @@ export const SERVICE = {
       { name: 'serde', features: ['derive'] },
       {
         name: 'sqlx',
-        // `macros` for `migrate!` and `FromRow`; TLS for servers, which usually require it.
-        features: ['macros', 'migrate', 'runtime-tokio', ...(db === 'sqlite' ? ['sqlite'] : [db, 'tls-rustls-ring-webpki'])],
+        // No `macros`: its proc macro compiles sqlx and the driver twice (src/db.rs
+        // embeds the migrations and maps rows itself). TLS for servers, which usually require it.
+        features: ['migrate', 'runtime-tokio', ...(db === 'sqlite' ? ['sqlite'] : [db, 'tls-rustls-ring-webpki'])],
       },
       { name: 'tokio', features: ['macros', 'net', 'rt-multi-thread', 'signal'] },
       { name: 'tower' },
       { name: 'tower-http', features: ['request-id', 'timeout', 'trace'] },
       { name: 'tracing' },
-      { name: 'tracing-subscriber', features: ['env-filter', 'fmt'] },
+      // `filter::Targets` reads RUST_LOG; `env-filter` would add a regex engine.
+      { name: 'tracing-subscriber', features: ['fmt'] },
       ...errorStyleDependencies(errors),
       { name: 'http-body-util', kind: 'dev' },
       { name: 'serde_json', kind: 'dev' },

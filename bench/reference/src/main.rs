@@ -19,12 +19,27 @@ struct Status {
     status: &'static str,
 }
 
-#[derive(Debug, Serialize, sqlx::FromRow)]
+#[derive(Debug, Serialize)]
 struct User {
     id: i64,
     name: String,
     email: String,
     age: Option<i32>,
+}
+
+type DbRow = <db::Db as sqlx::Database>::Row;
+
+// Mapped by hand, as the service does: its sqlx has no `macros` feature.
+impl<'r> sqlx::FromRow<'r, DbRow> for User {
+    fn from_row(row: &'r DbRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row;
+        Ok(Self {
+            id: row.try_get("id")?,
+            name: row.try_get("name")?,
+            email: row.try_get("email")?,
+            age: row.try_get("age")?,
+        })
+    }
 }
 
 async fn health() -> Json<Status> {

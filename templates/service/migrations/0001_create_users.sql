@@ -1,5 +1,5 @@
 -- The users table, in <%= dbLabel %>'s dialect. Migrations are embedded in the
--- binary with `sqlx::migrate!` and run at startup; add new files, never edit
+-- binary (listed in src/db.rs) and run at startup; add new files, never edit
 -- applied ones (sqlx checks their checksums).
 <% if (dbSqlite) { -%>
 CREATE TABLE users (

@@ -20,8 +20,7 @@ use axum::http::StatusCode;
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
-use tracing::Level;
+use tower_http::trace::TraceLayer;
 
 pub use state::AppState;
 
@@ -34,24 +33,25 @@ pub fn router(state: AppState) -> Router {
     // `ServiceBuilder` applies layers top-down: the request id is set first so
     // the trace span and the response both carry it, and the timeout sits
     // inside the trace so timed-out requests are logged with their latency.
+    // Requests are traced at DEBUG (`RUST_LOG=info,tower_http=debug,<%= crate %>=debug`
+    // shows them); failures (5xx) always log at ERROR.
     let middleware = ServiceBuilder::new()
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(request_span)
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
-        )
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             limits.request_timeout,
         ));
-    routes::router()
-        .with_state(state)
+    routes::api()
         // The body limit is enforced by axum's body extractors, so an oversized
         // JSON body becomes a 413 with our JSON error body.
         .layer(DefaultBodyLimit::max(limits.body_limit))
         .layer(middleware)
+        // Probes arrive every few seconds from every load balancer: they skip
+        // the middleware, so they cost nothing beyond their answer.
+        .merge(routes::probes())
+        .with_state(state)
 }
 
 /// One span per request, carrying its id so every log line can be correlated.
@@ -61,7 +61,7 @@ fn request_span(request: &Request) -> tracing::Span {
         .get(REQUEST_ID_HEADER)
         .and_then(|value| value.to_str().ok())
         .unwrap_or("-");
-    tracing::info_span!(
+    tracing::debug_span!(
         "request",
         method = %request.method(),
         uri = %request.uri(),

@@ -11,14 +11,16 @@ use std::process::ExitCode;
 
 <% } -%>
 use tokio::net::TcpListener;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::prelude::*;
 
 use <%= crate %>::config::Config;
 use <%= crate %>::shutdown::shutdown_signal;
 use <%= crate %>::{AppState, db, router};
 
-/// Without `RUST_LOG`: this crate at debug level, everything else at info.
-const DEFAULT_LOG_FILTER: &str = concat!("info,", env!("CARGO_CRATE_NAME"), "=debug");
+/// Without `RUST_LOG`: info and above, so one line per request is opt-in
+/// (`RUST_LOG=info,tower_http=debug,<%= crate %>=debug`).
+const DEFAULT_LOG_LEVEL: LevelFilter = LevelFilter::INFO;
 <% if (!binAnyhow) { -%>
 
 /// Why the service could not start or stopped with an error.
@@ -43,9 +45,7 @@ enum StartupError {
 
 #[tokio::main]
 async fn main() -> <%- binAnyhow ? 'anyhow::Result<()>' : 'ExitCode' %> {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_LOG_FILTER));
-    tracing_subscriber::fmt().with_env_filter(filter).init();
+    init_logging();
 <% if (binAnyhow) { -%>
 
 <% if (libThiserror) { -%>
@@ -116,3 +116,24 @@ async fn run() -> Result<(), StartupError> {
     Ok(())
 }
 <% } -%>
+
+/// Logs to stdout, filtered by `RUST_LOG` (`target=level` pairs such as
+/// `info,sqlx=warn`). `Targets` rather than `EnvFilter`, whose span and regex
+/// matching would add a regex engine to every build.
+fn init_logging() {
+    let default = || Targets::new().with_default(DEFAULT_LOG_LEVEL);
+    let (filter, invalid) = match std::env::var("RUST_LOG") {
+        Ok(spec) => match spec.parse::<Targets>() {
+            Ok(filter) => (filter, None),
+            Err(error) => (default(), Some((spec, error))),
+        },
+        Err(_) => (default(), None),
+    };
+    tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer())
+        .with(filter)
+        .init();
+    if let Some((spec, error)) = invalid {
+        tracing::warn!(%error, "RUST_LOG={spec:?} is not a valid filter; logging at {DEFAULT_LOG_LEVEL}");
+    }
+}

@@ -11,10 +11,16 @@ use axum::routing::get;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
+/// Liveness and readiness probes.
+pub fn probes() -> Router<AppState> {
     Router::new()
         .route("/health", get(health::health))
         .route("/ready", get(health::ready))
+}
+
+/// The API, and the JSON 404 for every other path.
+pub fn api() -> Router<AppState> {
+    Router::new()
         .route("/users", get(users::list).post(users::create))
         .route(
             "/users/{id}",

@@ -258,11 +258,15 @@ async fn bodies_over_the_limit_are_413() {
 #[tokio::test]
 async fn responses_carry_a_request_id() {
     with_app(|app| async move {
-        let reply = send(&app.router, get("/health")).await;
+        let reply = send(&app.router, get("/users")).await;
         let generated = reply.headers["x-request-id"].to_str().unwrap();
         assert_eq!(generated.len(), 36, "a UUID: {generated}");
 
-        let mut request = get("/health");
+        // Probes skip the middleware.
+        let reply = send(&app.router, get("/health")).await;
+        assert!(!reply.headers.contains_key("x-request-id"));
+
+        let mut request = get("/users/1");
         request
             .headers_mut()
             .insert("x-request-id", "caller-chosen-id".parse().unwrap());
