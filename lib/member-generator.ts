@@ -90,13 +90,14 @@ export interface MemberDefinition {
 }
 
 /**
- * The error crates of a member with library code and a binary (or a JS/Python
- * boundary): thiserror for the typed errors of styles split and thiserror,
- * anyhow for styles split and anyhow.
+ * The error crates of a member with library code and a binary: thiserror for
+ * the typed errors of styles split and thiserror, anyhow for styles split and
+ * anyhow, with its `std` feature (backtraces), which the workspace entry
+ * leaves off for the wasm member.
  */
 export function errorStyleDependencies(errors: unknown): MemberDependency[] {
   return [
-    ...(errors === 'thiserror' ? [] : [{ name: 'anyhow' } as const]),
+    ...(errors === 'thiserror' ? [] : [{ name: 'anyhow', features: ['std'] } as const]),
     ...(errors === 'anyhow' ? [] : [{ name: 'thiserror' } as const]),
   ];
 }

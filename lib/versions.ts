@@ -11,7 +11,8 @@
  * the crate is compiled against it.
  */
 export const CRATES = {
-  anyhow: { version: '1.0.100' },
+  // `std` (backtraces) only where a member names it: it is ~40 KB of WebAssembly.
+  anyhow: { version: '1.0.100', defaultFeatures: false },
   'assert_cmd': { version: '2.2.0' },
   axum: { version: '0.8.9', defaultFeatures: false },
   clap: { version: '4.6.0' },
@@ -26,8 +27,8 @@ export const CRATES = {
   rayon: { version: '1.12.0' },
   serde: { version: '1.0.228' },
   'serde_json': { version: '1.0.145' },
-  'serde-wasm-bindgen': { version: '0.6.5' },
   sqlx: { version: '0.8.6', defaultFeatures: false },
+  talc: { version: '5.1.1' },
   tempfile: { version: '3.23.0' },
   thiserror: { version: '2.0.17' },
   tokio: { version: '1.54.1' },

@@ -29,7 +29,7 @@ describe('cli member', () => {
     const result = await generate('split');
     result.assertFileContent('demo/crates/cli/src/stats.rs', '#[derive(Debug, thiserror::Error)]');
     result.assertFileContent('demo/crates/cli/src/main.rs', 'use anyhow::Context;');
-    result.assertFileContent('demo/crates/cli/Cargo.toml', /^anyhow\.workspace = true$/m);
+    result.assertFileContent('demo/crates/cli/Cargo.toml', /^anyhow = \{ workspace = true, features = \["std"\] \}$/m);
     result.assertFileContent('demo/crates/cli/Cargo.toml', /^thiserror\.workspace = true$/m);
   });
 

@@ -104,7 +104,7 @@ describe('pyo3 member', () => {
     result.assertNoFileContent(`${crate}/src/stats.rs`, 'thiserror');
     result.assertFileContent(`${crate}/src/lib.rs`, '.context("fast_compute")');
     result.assertFileContent(`${crate}/src/lib.rs`, 'fn insufficient_data(err: anyhow::Error) -> PyErr');
-    result.assertFileContent(`${crate}/Cargo.toml`, /^anyhow\.workspace = true$/m);
+    result.assertFileContent(`${crate}/Cargo.toml`, /^anyhow = \{ workspace = true, features = \["std"\] \}$/m);
     result.assertNoFileContent(`${crate}/Cargo.toml`, 'thiserror');
   });
 
@@ -130,7 +130,7 @@ describe('pyo3 member', () => {
     result.assertFileContent('Cargo.toml', 'members = ["crates/speedups"]');
     result.assertFileContent('Cargo.toml', /^pyo3 = "/m);
     result.assertFile('crates/speedups/python/speedups/__init__.py');
-    result.assertFileContent('crates/speedups/Cargo.toml', /^anyhow\.workspace = true$/m);
+    result.assertFileContent('crates/speedups/Cargo.toml', /^anyhow = \{ workspace = true, features = \["std"\] \}$/m);
     // No workspace license to inherit: maturin is not asked for one.
     result.assertFileContent('crates/speedups/pyproject.toml', /^dynamic = \["version"\]$/m);
   });

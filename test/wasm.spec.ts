@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addProfile, lookup, parseManifest } from '../lib/cargo-manifest.js';
 import { WASM } from '../generators/wasm/member.js';
+import { CRATES } from '../lib/versions.js';
 import { QUIET, runGenerator } from './helpers.js';
 
 const generate = (options: Record<string, string> = {}) =>
@@ -20,13 +21,18 @@ describe('wasm member', () => {
       ['Cargo.toml', 'README.md', '.gitignore', '.cargo/config.toml', 'src/lib.rs', 'src/js.rs', 'src/pricing.rs', 'tests/wasm.rs'].map(crate),
     );
     result.assertFileContent(crate('Cargo.toml'), 'crate-type = ["cdylib", "rlib"]');
-    result.assertFileContent(crate('Cargo.toml'), /^default = \["console-panic-hook"\]$/m);
+    result.assertFileContent(crate('Cargo.toml'), /^default = \["console-panic-hook", "talc-allocator"\]$/m);
     result.assertFileContent(crate('Cargo.toml'), /^console_error_panic_hook = \{ workspace = true, optional = true \}$/m);
+    result.assertFileContent(crate('Cargo.toml'), /^talc = \{ workspace = true, optional = true \}$/m);
+    result.assertFileContent(crate('src/lib.rs'), 'static ALLOCATOR: talc::wasm::WasmDynamicTalc');
     result.assertFileContent(crate('Cargo.toml'), /^wasm-bindgen-test\.workspace = true$/m);
     result.assertFileContent(crate('.cargo/config.toml'), 'runner = "wasm-bindgen-test-runner"');
     result.assertFileContent(crate('src/js.rs'), '#[wasm_bindgen(constructor)]');
-    result.assertFileContent(crate('src/js.rs'), 'serde_wasm_bindgen::from_value');
-    result.assertFileContent(crate('src/js.rs'), 'Result<JsValue, JsError>');
+    // Structured values cross as exported classes: no serde in the module.
+    result.assertFileContent(crate('src/js.rs'), 'pub fn quote(&self, discount_percent: u32) -> Result<Quote, JsError>');
+    result.assertFileContent(crate('src/js.rs'), 'pub fn lines(&self) -> Vec<QuoteLine>');
+    result.assertNoFileContent(crate('Cargo.toml'), 'serde');
+    result.assertNoFileContent('demo/Cargo.toml', 'serde');
     result.assertFileContent(crate('tests/wasm.rs'), '#[wasm_bindgen_test]');
     result.assertFileContent(crate('tests/wasm.rs'), 'use demo_wasm::js::{self, Cart};');
   });
@@ -90,28 +96,33 @@ describe('wasm member', () => {
     );
   });
 
-  it('split: thiserror in the pricing rules, anyhow with Context at the JS boundary', async () => {
-    const result = await generate({ errors: 'split' });
-    result.assertFileContent(crate('src/pricing.rs'), 'pub enum PricingError');
-    result.assertFileContent(crate('src/js.rs'), 'use anyhow::{Context, anyhow};');
-    result.assertFileContent(crate('src/js.rs'), '.context("cannot price the order")?');
-    result.assertNoFileContent(crate('src/js.rs'), 'BindingError');
+  it('split and thiserror: typed errors in the rules and at the boundary (a library, no binary), and no anyhow', async () => {
+    for (const errors of ['split', 'thiserror']) {
+      const result = await generate({ errors });
+      result.assertFileContent(crate('src/pricing.rs'), 'pub enum PricingError');
+      result.assertFileContent(crate('src/js.rs'), 'enum BindingError');
+      result.assertNoFileContent(crate('src/js.rs'), 'anyhow');
+      result.assertNoFileContent(crate('Cargo.toml'), 'anyhow');
+      result.assertNoFileContent('demo/Cargo.toml', 'anyhow');
+    }
   });
 
-  it('thiserror: typed errors at the boundary too, and no anyhow', async () => {
-    const result = await generate({ errors: 'thiserror' });
-    result.assertFileContent(crate('src/pricing.rs'), 'pub enum PricingError');
-    result.assertFileContent(crate('src/js.rs'), 'enum BindingError');
-    result.assertNoFileContent(crate('src/js.rs'), 'anyhow');
-    result.assertNoFileContent(crate('Cargo.toml'), 'anyhow');
-    result.assertNoFileContent('demo/Cargo.toml', 'anyhow');
-  });
-
-  it('anyhow: no error enums, ensure! and Context everywhere', async () => {
+  it('anyhow: no error enums, ensure! and Context everywhere, anyhow without std', async () => {
     const result = await generate({ errors: 'anyhow' });
     result.assertNoFileContent(crate('src/pricing.rs'), 'thiserror');
     result.assertFileContent(crate('src/pricing.rs'), 'use anyhow::{Context, Result, bail, ensure};');
+    result.assertFileContent(crate('src/js.rs'), '.context("cannot price the cart")');
     result.assertNoFileContent(crate('Cargo.toml'), 'thiserror');
+    // The workspace entry has default features (std: backtraces) off, and the member does not ask for them.
+    result.assertFileContent(crate('Cargo.toml'), /^anyhow\.workspace = true$/m);
+    const root = parseManifest(read(result.cwd, 'demo/Cargo.toml')).value;
+    assert.deepEqual(lookup(root, ['workspace', 'dependencies', 'anyhow']), { version: CRATES.anyhow.version, 'default-features': false });
+  });
+
+  it('beside a member that uses anyhow, the wasm member still gets it without std', async () => {
+    const result = await generate({ members: 'cli,wasm', errors: 'anyhow' });
+    result.assertFileContent('demo/crates/cli/Cargo.toml', /^anyhow = \{ workspace = true, features = \["std"\] \}$/m);
+    result.assertFileContent(crate('Cargo.toml'), /^anyhow\.workspace = true$/m);
   });
 
   it('joins an existing workspace and keeps a wasm-release profile the user already has', async () => {

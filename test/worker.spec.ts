@@ -62,7 +62,7 @@ describe('worker member', () => {
     const main = read(result.cwd, 'src/main.rs');
     assert.match(main, /use anyhow::\{Context as _, Result\};/);
     assert.doesNotMatch(main, /enum CliError/);
-    assert.match(read(result.cwd, 'Cargo.toml'), /^anyhow\.workspace = true$/m);
+    assert.match(read(result.cwd, 'Cargo.toml'), /^anyhow = \{ workspace = true, features = \["std"\] \}$/m);
     assert.match(read(result.cwd, 'Cargo.toml'), /^thiserror\.workspace = true$/m);
   });
 

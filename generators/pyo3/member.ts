@@ -62,7 +62,7 @@ export const PYO3 = {
     return [
       { name: 'pyo3', features: abi3 === NO_ABI3 ? [] : [`abi3-${abi3}`] },
       { name: 'rayon' },
-      answers['errors'] === 'anyhow' ? { name: 'anyhow' } : { name: 'thiserror' },
+      answers['errors'] === 'anyhow' ? { name: 'anyhow', features: ['std'] } : { name: 'thiserror' },
     ];
   },
   context: (answers, base) => {

@@ -1,9 +1,12 @@
 /**
- * The wasm member: a wasm-bindgen library that JavaScript uses (functions, a
- * class, serde-wasm-bindgen values, errors thrown as JS `Error`s), built for
+ * The wasm member: a wasm-bindgen library that JavaScript uses (functions,
+ * exported classes, errors thrown as JS `Error`s), built for
  * wasm32-unknown-unknown in a size-tuned profile and tested natively and in Node.
+ * Kept small on purpose: no serde, no float formatting, talc as the allocator.
+ * Like pyo3 it is a library with no binary, so style split is thiserror
+ * throughout (anyhow at the JS boundary would add ~13 KB to the module).
  */
-import { type MemberDefinition, errorStyleDependencies } from '../../lib/member-generator.js';
+import type { MemberDefinition } from '../../lib/member-generator.js';
 import type { ChoiceOption } from '../../lib/options.js';
 
 export const TARGET = {
@@ -26,20 +29,17 @@ export const WASM_PROFILE = 'wasm-release';
 
 export const WASM = {
   kind: 'wasm',
-  description: 'wasm-bindgen library for JavaScript: functions, a class, serde values, JS errors; tested in Node',
+  description: 'wasm-bindgen library for JavaScript: functions, classes, JS errors, a small .wasm; tested in Node',
   options: [TARGET],
-  dependencies: (answers) => {
-    const errors = answers['errors'];
-    return [
-      ...errorStyleDependencies(errors),
-      { name: 'console_error_panic_hook', optional: true },
-      { name: 'serde', features: ['derive'] },
-      { name: 'serde-wasm-bindgen' },
-      { name: 'wasm-bindgen' },
-      { name: 'js-sys', kind: 'dev' },
-      { name: 'wasm-bindgen-test', kind: 'dev' },
-    ];
-  },
+  dependencies: (answers) => [
+    // anyhow without `std`, whose backtrace printing is ~40 KB of WebAssembly.
+    answers['errors'] === 'anyhow' ? { name: 'anyhow' } : { name: 'thiserror' },
+    { name: 'console_error_panic_hook', optional: true },
+    { name: 'talc', optional: true },
+    { name: 'wasm-bindgen' },
+    { name: 'js-sys', kind: 'dev' },
+    { name: 'wasm-bindgen-test', kind: 'dev' },
+  ],
   context: (answers) => ({ target: answers['target'], wasmProfile: WASM_PROFILE }),
   profiles: [
     {

@@ -11,4 +11,14 @@ pub mod pricing;
 <%_ if (libThiserror) { _%>
 pub use pricing::PricingError;
 <%_ } _%>
-pub use pricing::{Cart, LineItem, Order, Quote, QuoteLine};
+pub use pricing::{Cart, LineItem, Quote, QuoteLine};
+
+// talc in place of dlmalloc, Rust's default on WebAssembly: a smaller module.
+// Single-threaded WebAssembly only (no `atomics`): this allocator takes no lock.
+#[cfg(all(
+    feature = "talc-allocator",
+    target_family = "wasm",
+    not(target_feature = "atomics")
+))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

@@ -1,14 +1,17 @@
 //! Pricing a cart in whole cents: line totals, a percentage discount and the
 //! total. Plain Rust with no JavaScript types, so it is tested natively; the
 //! `js` module exposes it to JavaScript.
+//!
+//! Amounts are integers and messages never print a float: float formatting
+//! would add over 20 KB to the WebAssembly module.
 
-use std::collections::BTreeMap;
+<%_ if (libThiserror) { _%>
+use std::fmt;
 
-<%_ if (!libThiserror) { _%>
+<%_ } else { _%>
 use anyhow::{Context, Result, bail, ensure};
-<%_ } _%>
-use serde::{Deserialize, Serialize};
 
+<%_ } _%>
 /// The largest amount a JavaScript number holds exactly (2^53 - 1 cents).
 /// Larger amounts are refused rather than silently rounded on the JS side.
 pub const MAX_CENTS: u64 = (1 << 53) - 1;
@@ -17,60 +20,57 @@ pub const MAX_CENTS: u64 = (1 << 53) - 1;
 pub const MAX_DISCOUNT_PERCENT: u32 = 90;
 <%_ if (libThiserror) { _%>
 
-/// Why a price, a cart or an order was refused.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+/// Why a price, an item or a quote was refused.
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PricingError {
     #[error("`{0}` is not a price: expected digits with up to two decimals, like 12.50")]
     InvalidPrice(String),
-    #[error("{0} is not a whole, non-negative number of cents up to {MAX_CENTS}")]
-    InvalidCents(f64),
-    #[error("an item has an empty SKU")]
+    #[error("the amount is not a whole, non-negative number of cents up to {MAX_CENTS}")]
+    InvalidCents,
+    #[error("the SKU is empty")]
     EmptySku,
-    #[error("item {0} has quantity 0")]
-    ZeroQuantity(String),
+    #[error("the quantity is 0")]
+    ZeroQuantity,
+    #[error("the quantity would pass {max}", max = u32::MAX)]
+    TooMany,
     #[error("a discount of {0}% is above the maximum of {MAX_DISCOUNT_PERCENT}%")]
     DiscountTooHigh(u32),
-    #[error("the order has no items")]
-    EmptyOrder,
-    #[error("the order total passes {MAX_CENTS} cents at item {0}")]
+    #[error("the cart is empty")]
+    EmptyCart,
+    #[error("the total passes {MAX_CENTS} cents at item {0}")]
     Overflow(String),
-    #[error("the quantity of item {0} is above {max}", max = u32::MAX)]
-    TooMany(String),
+}
+
+// Debug shows the message. `dyn Error` needs Debug, so it is linked into the
+// WebAssembly module even though nothing prints it, and a derived one would
+// bring string escaping with it: ~10 KB.
+impl fmt::Debug for PricingError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
 }
 
 pub type Result<T, E = PricingError> = std::result::Result<T, E>;
 <%_ } _%>
 
-/// One line of an order, as JavaScript sends it: `{ sku, quantity, unitPriceCents }`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// One line of a cart: `quantity` of `sku` at `unit_price_cents` each.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineItem {
     pub sku: String,
     pub quantity: u32,
     pub unit_price_cents: u64,
 }
 
-/// An order to price: `{ items: [...], discountPercent?: number }`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Order {
-    pub items: Vec<LineItem>,
-    #[serde(default)]
-    pub discount_percent: u32,
-}
-
-/// A priced line: the line item's quantity times its unit price.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// A priced line: the quantity times the unit price.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuoteLine {
     pub sku: String,
     pub quantity: u32,
     pub line_total_cents: u64,
 }
 
-/// The priced order returned to JavaScript.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// A priced cart.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Quote {
     pub lines: Vec<QuoteLine>,
     pub subtotal_cents: u64,
@@ -113,101 +113,32 @@ pub fn format_price(cents: u64) -> String {
 }
 
 /// Checks an amount that arrived as a JavaScript number (always a float) and
-/// converts it to whole cents.
+/// converts it to whole cents. The message leaves the value out: printing it
+/// would bring in float formatting.
 pub fn cents_from_f64(value: f64) -> Result<u64> {
     // `MAX_CENTS as f64` is exact: it is below 2^53.
     let valid = value.fract() == 0.0 && (0.0..=MAX_CENTS as f64).contains(&value);
 <%_ if (libThiserror) { _%>
     if !valid {
-        return Err(PricingError::InvalidCents(value));
+        return Err(PricingError::InvalidCents);
     }
 <%_ } else { _%>
     ensure!(
         valid,
-        "{value} is not a whole, non-negative number of cents up to {MAX_CENTS}"
+        "the amount is not a whole, non-negative number of cents up to {MAX_CENTS}"
     );
 <%_ } _%>
     // Exact: `value` is a whole number in 0..=2^53 - 1.
     Ok(value as u64)
 }
 
-/// Prices an order: every line, the subtotal, the discount (rounded down to
-/// whole cents) and the total.
-pub fn quote(order: &Order) -> Result<Quote> {
-<%_ if (libThiserror) { _%>
-    if order.items.is_empty() {
-        return Err(PricingError::EmptyOrder);
-    }
-    if order.discount_percent > MAX_DISCOUNT_PERCENT {
-        return Err(PricingError::DiscountTooHigh(order.discount_percent));
-    }
-<%_ } else { _%>
-    ensure!(!order.items.is_empty(), "the order has no items");
-    ensure!(
-        order.discount_percent <= MAX_DISCOUNT_PERCENT,
-        "a discount of {}% is above the maximum of {MAX_DISCOUNT_PERCENT}%",
-        order.discount_percent
-    );
-<%_ } _%>
-    let mut lines = Vec::with_capacity(order.items.len());
-    let mut subtotal_cents: u64 = 0;
-    for item in &order.items {
-        check_item(&item.sku, item.quantity)?;
-        // Every line and the running subtotal stay within what JavaScript holds exactly.
-        let totals = u64::from(item.quantity)
-            .checked_mul(item.unit_price_cents)
-            .and_then(|line| Some((line, subtotal_cents.checked_add(line)?)))
-            .filter(|&(_, subtotal)| subtotal <= MAX_CENTS);
-<%_ if (libThiserror) { _%>
-        let (line_total_cents, subtotal) =
-            totals.ok_or_else(|| PricingError::Overflow(item.sku.clone()))?;
-<%_ } else { _%>
-        let (line_total_cents, subtotal) = totals.with_context(|| {
-            format!(
-                "the order total passes {MAX_CENTS} cents at item {}",
-                item.sku
-            )
-        })?;
-<%_ } _%>
-        subtotal_cents = subtotal;
-        lines.push(QuoteLine {
-            sku: item.sku.clone(),
-            quantity: item.quantity,
-            line_total_cents,
-        });
-    }
-    // No overflow: subtotal <= 2^53 and the percentage <= 90.
-    let discount_cents = subtotal_cents * u64::from(order.discount_percent) / 100;
-    Ok(Quote {
-        lines,
-        subtotal_cents,
-        discount_cents,
-        total_cents: subtotal_cents - discount_cents,
-    })
-}
-
-fn check_item(sku: &str, quantity: u32) -> Result<()> {
-<%_ if (libThiserror) { _%>
-    if sku.trim().is_empty() {
-        return Err(PricingError::EmptySku);
-    }
-    if quantity == 0 {
-        return Err(PricingError::ZeroQuantity(sku.to_owned()));
-    }
-<%_ } else { _%>
-    if sku.trim().is_empty() {
-        bail!("an item has an empty SKU");
-    }
-    ensure!(quantity > 0, "item {sku} has quantity 0");
-<%_ } _%>
-    Ok(())
-}
-
-/// A cart that JavaScript fills one item at a time. Adding a SKU again adds to
-/// its quantity; lines keep SKU order so quotes are stable.
+/// A cart filled one item at a time. Adding a SKU again adds to its quantity
+/// and takes the latest price.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Cart {
-    items: BTreeMap<String, (u32, u64)>,
+    // A Vec, not a map: a cart holds a handful of lines, searched in no time,
+    // they keep the order they were added in, and the module stays smaller.
+    items: Vec<LineItem>,
 }
 
 impl Cart {
@@ -217,24 +148,49 @@ impl Cart {
 
     /// Adds `quantity` of `sku` at `unit_price_cents`; the latest price wins.
     pub fn add(&mut self, sku: &str, quantity: u32, unit_price_cents: u64) -> Result<()> {
-        check_item(sku, quantity)?;
-        let (held, price) = self.items.entry(sku.to_owned()).or_default();
 <%_ if (libThiserror) { _%>
-        *held = held
-            .checked_add(quantity)
-            .ok_or_else(|| PricingError::TooMany(sku.to_owned()))?;
+        if sku.trim().is_empty() {
+            return Err(PricingError::EmptySku);
+        }
+        if quantity == 0 {
+            return Err(PricingError::ZeroQuantity);
+        }
 <%_ } else { _%>
-        *held = held
-            .checked_add(quantity)
-            .with_context(|| format!("the quantity of item {sku} is above {}", u32::MAX))?;
+        if sku.trim().is_empty() {
+            bail!("the SKU is empty");
+        }
+        ensure!(quantity > 0, "the quantity is 0");
 <%_ } _%>
-        *price = unit_price_cents;
+        let Some(item) = self.items.iter_mut().find(|item| item.sku == sku) else {
+            self.items.push(LineItem {
+                sku: sku.to_owned(),
+                quantity,
+                unit_price_cents,
+            });
+            return Ok(());
+        };
+        item.quantity = item
+            .quantity
+            .checked_add(quantity)
+<%_ if (libThiserror) { _%>
+            .ok_or(PricingError::TooMany)?;
+<%_ } else { _%>
+            .with_context(|| format!("the quantity would pass {}", u32::MAX))?;
+<%_ } _%>
+        item.unit_price_cents = unit_price_cents;
         Ok(())
     }
 
     /// Removes a SKU; returns whether it was in the cart.
     pub fn remove(&mut self, sku: &str) -> bool {
-        self.items.remove(sku).is_some()
+        let held = self.items.len();
+        self.items.retain(|item| item.sku != sku);
+        self.items.len() < held
+    }
+
+    /// The lines, in the order their SKUs were first added.
+    pub fn items(&self) -> &[LineItem] {
+        &self.items
     }
 
     /// The number of distinct SKUs.
@@ -246,21 +202,54 @@ impl Cart {
         self.items.is_empty()
     }
 
-    /// The cart as an order with the given discount.
-    pub fn to_order(&self, discount_percent: u32) -> Order {
-        let items = self
-            .items
-            .iter()
-            .map(|(sku, &(quantity, unit_price_cents))| LineItem {
-                sku: sku.clone(),
-                quantity,
-                unit_price_cents,
-            })
-            .collect();
-        Order {
-            items,
-            discount_percent,
+    /// Prices every line, the subtotal, the discount (rounded down to whole
+    /// cents) and the total.
+    pub fn quote(&self, discount_percent: u32) -> Result<Quote> {
+<%_ if (libThiserror) { _%>
+        if self.items.is_empty() {
+            return Err(PricingError::EmptyCart);
         }
+        if discount_percent > MAX_DISCOUNT_PERCENT {
+            return Err(PricingError::DiscountTooHigh(discount_percent));
+        }
+<%_ } else { _%>
+        ensure!(!self.items.is_empty(), "the cart is empty");
+        ensure!(
+            discount_percent <= MAX_DISCOUNT_PERCENT,
+            "a discount of {discount_percent}% is above the maximum of {MAX_DISCOUNT_PERCENT}%"
+        );
+<%_ } _%>
+        let mut lines = Vec::with_capacity(self.items.len());
+        let mut subtotal_cents: u64 = 0;
+        for item in &self.items {
+            // Every line and the running subtotal stay within what JavaScript holds exactly.
+            let totals = u64::from(item.quantity)
+                .checked_mul(item.unit_price_cents)
+                .and_then(|line| Some((line, subtotal_cents.checked_add(line)?)))
+                .filter(|&(_, subtotal)| subtotal <= MAX_CENTS);
+<%_ if (libThiserror) { _%>
+            let (line_total_cents, subtotal) =
+                totals.ok_or_else(|| PricingError::Overflow(item.sku.clone()))?;
+<%_ } else { _%>
+            let (line_total_cents, subtotal) = totals.with_context(|| {
+                format!("the total passes {MAX_CENTS} cents at item {}", item.sku)
+            })?;
+<%_ } _%>
+            subtotal_cents = subtotal;
+            lines.push(QuoteLine {
+                sku: item.sku.clone(),
+                quantity: item.quantity,
+                line_total_cents,
+            });
+        }
+        // No overflow: subtotal <= 2^53 and the percentage <= 90.
+        let discount_cents = subtotal_cents * u64::from(discount_percent) / 100;
+        Ok(Quote {
+            lines,
+            subtotal_cents,
+            discount_cents,
+            total_cents: subtotal_cents - discount_cents,
+        })
     }
 }
 
@@ -268,12 +257,12 @@ impl Cart {
 mod tests {
     use super::*;
 
-    fn item(sku: &str, quantity: u32, unit_price_cents: u64) -> LineItem {
-        LineItem {
-            sku: sku.to_owned(),
-            quantity,
-            unit_price_cents,
+    fn cart(items: &[(&str, u32, u64)]) -> Cart {
+        let mut cart = Cart::new();
+        for &(sku, quantity, unit_price_cents) in items {
+            cart.add(sku, quantity, unit_price_cents).unwrap();
         }
+        cart
     }
 
     #[test]
@@ -323,12 +312,15 @@ mod tests {
 
     #[test]
     fn quotes_lines_subtotal_discount_and_total() {
-        let order = Order {
-            items: vec![item("pen", 3, 150), item("book", 1, 1299)],
-            discount_percent: 10,
-        };
-        let quote = quote(&order).unwrap();
-        assert_eq!(quote.lines[0].line_total_cents, 450);
+        let quote = cart(&[("pen", 3, 150), ("book", 1, 1299)])
+            .quote(10)
+            .unwrap();
+        let lines: Vec<_> = quote
+            .lines
+            .iter()
+            .map(|line| (line.sku.as_str(), line.quantity, line.line_total_cents))
+            .collect();
+        assert_eq!(lines, [("pen", 3, 450), ("book", 1, 1299)]);
         assert_eq!(quote.subtotal_cents, 1749);
         // 10% of 17.49 is 1.749: the discount rounds down to 1.74.
         assert_eq!(quote.discount_cents, 174);
@@ -336,68 +328,55 @@ mod tests {
     }
 
     #[test]
-    fn refuses_orders_that_cannot_be_priced() {
+    fn refuses_quotes_it_cannot_price() {
         let cases = [
-            (Order::default(), "the order has no items"),
+            (Cart::new(), 0, "the cart is empty"),
             (
-                Order {
-                    items: vec![item("pen", 0, 150)],
-                    discount_percent: 0,
-                },
-                "item pen has quantity 0",
-            ),
-            (
-                Order {
-                    items: vec![item(" ", 1, 150)],
-                    discount_percent: 0,
-                },
-                "an item has an empty SKU",
-            ),
-            (
-                Order {
-                    items: vec![item("pen", 1, 150)],
-                    discount_percent: 95,
-                },
+                cart(&[("pen", 1, 150)]),
+                95,
                 "a discount of 95% is above the maximum of 90%",
             ),
             (
-                Order {
-                    items: vec![item("gold", 2, MAX_CENTS)],
-                    discount_percent: 0,
-                },
-                "the order total passes 9007199254740991 cents at item gold",
+                cart(&[("gold", 2, MAX_CENTS)]),
+                0,
+                "the total passes 9007199254740991 cents at item gold",
             ),
         ];
-        for (order, message) in cases {
-            assert_eq!(quote(&order).unwrap_err().to_string(), message);
+        for (cart, discount_percent, message) in cases {
+            assert_eq!(
+                cart.quote(discount_percent).unwrap_err().to_string(),
+                message
+            );
         }
     }
 
     #[test]
     fn cart_merges_repeated_skus_and_keeps_the_latest_price() {
-        let mut cart = Cart::new();
-        cart.add("pen", 2, 150).unwrap();
-        cart.add("book", 1, 1299).unwrap();
-        cart.add("pen", 1, 120).unwrap();
+        let cart = cart(&[("pen", 2, 150), ("book", 1, 1299), ("pen", 1, 120)]);
         assert_eq!(cart.len(), 2);
-        assert_eq!(
-            cart.to_order(0).items,
-            vec![item("book", 1, 1299), item("pen", 3, 120)]
-        );
+        let items: Vec<_> = cart
+            .items()
+            .iter()
+            .map(|item| (item.sku.as_str(), item.quantity, item.unit_price_cents))
+            .collect();
+        assert_eq!(items, [("pen", 3, 120), ("book", 1, 1299)]);
     }
 
     #[test]
     fn cart_refuses_bad_items_and_removes_skus() {
         let mut cart = Cart::new();
-        assert_eq!(
-            cart.add("pen", 0, 150).unwrap_err().to_string(),
-            "item pen has quantity 0"
-        );
+        for (sku, quantity, message) in [
+            ("pen", 0, "the quantity is 0"),
+            (" ", 1, "the SKU is empty"),
+        ] {
+            let error = cart.add(sku, quantity, 150).unwrap_err();
+            assert_eq!(error.to_string(), message);
+        }
         assert!(cart.is_empty());
         cart.add("pen", u32::MAX, 150).unwrap();
         assert_eq!(
             cart.add("pen", 1, 150).unwrap_err().to_string(),
-            "the quantity of item pen is above 4294967295"
+            "the quantity would pass 4294967295"
         );
         assert!(cart.remove("pen"));
         assert!(!cart.remove("pen"));

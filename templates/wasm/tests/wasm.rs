@@ -6,7 +6,6 @@
 #![allow(clippy::unwrap_used)]
 
 use <%= crate %>::js::{self, Cart};
-use <%= crate %>::{LineItem, Order, Quote};
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -17,20 +16,12 @@ fn message(error: JsError) -> String {
     String::from(error.message())
 }
 
-fn order(items: &[(&str, u32, u64)], discount_percent: u32) -> JsValue {
-    let items = items
-        .iter()
-        .map(|&(sku, quantity, unit_price_cents)| LineItem {
-            sku: sku.to_owned(),
-            quantity,
-            unit_price_cents,
-        })
-        .collect();
-    let order = Order {
-        items,
-        discount_percent,
-    };
-    serde_wasm_bindgen::to_value(&order).unwrap()
+fn cart(items: &[(&str, u32, f64)]) -> Cart {
+    let mut cart = Cart::new();
+    for &(sku, quantity, unit_price_cents) in items {
+        cart.add(sku, quantity, unit_price_cents).unwrap();
+    }
+    cart
 }
 
 #[wasm_bindgen_test]
@@ -46,39 +37,51 @@ fn bad_input_throws_an_error_with_the_reason() {
 }
 
 #[wasm_bindgen_test]
-fn quote_order_takes_and_returns_plain_objects() {
-    let quote = js::quote_order(order(&[("pen", 3, 150), ("book", 1, 1299)], 10)).unwrap();
-    let quote: Quote = serde_wasm_bindgen::from_value(quote).unwrap();
-    assert_eq!(quote.lines.len(), 2);
-    assert_eq!(quote.subtotal_cents, 1749);
-    assert_eq!(quote.discount_cents, 174);
-    assert_eq!(quote.total_cents, 1575);
-}
-
-#[wasm_bindgen_test]
-fn quote_order_errors_name_the_cause() {
-    let error = js::quote_order(order(&[("pen", 0, 150)], 0)).unwrap_err();
+fn quote_returns_lines_subtotal_discount_and_total() {
+    let quote = cart(&[("pen", 3, 150.0), ("book", 1, 1299.0)])
+        .quote(10)
+        .unwrap();
+    let lines: Vec<_> = quote
+        .lines()
+        .iter()
+        .map(|line| (line.sku(), line.quantity(), line.line_total_cents()))
+        .collect();
     assert_eq!(
-        message(error),
-        "cannot price the order: item pen has quantity 0"
+        lines,
+        [("pen".to_owned(), 3, 450.0), ("book".to_owned(), 1, 1299.0)]
     );
-    let error = js::quote_order(JsValue::from_str("pen")).unwrap_err();
-    assert!(message(error).starts_with("the order is not an { items, discountPercent } object"));
+    assert_eq!(quote.subtotal_cents(), 1749.0);
+    assert_eq!(quote.discount_cents(), 174.0);
+    assert_eq!(quote.total_cents(), 1575.0);
 }
 
 #[wasm_bindgen_test]
-fn cart_collects_items_and_prices_them() {
-    let mut cart = Cart::new();
-    cart.add("pen", 2, 150.0).unwrap();
-    cart.add("pen", 1, 150.0).unwrap();
-    cart.add("book", 1, 1299.0).unwrap();
+fn cart_merges_and_removes_skus() {
+    let mut cart = cart(&[("pen", 2, 150.0), ("pen", 1, 150.0), ("book", 1, 1299.0)]);
     assert_eq!(cart.item_count(), 2);
     assert!(cart.remove("book"));
-    let quote: Quote = serde_wasm_bindgen::from_value(cart.quote(0).unwrap()).unwrap();
-    assert_eq!(quote.total_cents, 450);
-    let error = cart.quote(95).unwrap_err();
+    assert!(!cart.remove("book"));
+    assert_eq!(cart.quote(0).unwrap().total_cents(), 450.0);
+}
+
+#[wasm_bindgen_test]
+fn errors_name_the_operation_and_the_cause() {
+    let mut cart = Cart::new();
     assert_eq!(
-        message(error),
+        message(cart.add("pen", 0, 150.0).unwrap_err()),
+        "cannot add pen to the cart: the quantity is 0"
+    );
+    assert!(
+        message(cart.add("pen", 1, 0.5).unwrap_err())
+            .starts_with("cannot add pen to the cart: the amount is not a whole")
+    );
+    assert_eq!(
+        message(cart.quote(0).unwrap_err()),
+        "cannot price the cart: the cart is empty"
+    );
+    cart.add("pen", 1, 150.0).unwrap();
+    assert_eq!(
+        message(cart.quote(95).unwrap_err()),
         "cannot price the cart: a discount of 95% is above the maximum of 90%"
     );
 }

@@ -222,38 +222,35 @@ throwsWith(() => api.parsePrice('12,50'), /^\x6012,50\x60 is not a price/);
 assert.equal(use('formatPrice')(1250), '12.50');
 throwsWith(() => api.formatPrice(0.5), /not a whole, non-negative number of cents/);
 
-const quote = use('quoteOrder')({
-  items: [
-    { sku: 'pen', quantity: 3, unitPriceCents: 150 },
-    { sku: 'book', quantity: 1, unitPriceCents: 1299 },
-  ],
-  discountPercent: 10,
-});
-assert.deepEqual(quote, {
-  lines: [
+const Cart = use('Cart');
+const cart = new Cart();
+throwsWith(() => cart.quote(0), /^cannot price the cart: the cart is empty$/);
+cart.add('pen', 3, 150);
+cart.add('book', 1, 1299);
+
+// Quote and QuoteLine are classes with getters, their types in the generated .d.ts.
+const quote = cart.quote(10);
+assert.ok(quote instanceof use('Quote'));
+assert.deepEqual([quote.subtotalCents, quote.discountCents, quote.totalCents], [1749, 174, 1575]);
+const lines = quote.lines;
+assert.ok(lines.every((line) => line instanceof use('QuoteLine')));
+assert.deepEqual(
+  lines.map(({ sku, quantity, lineTotalCents }) => ({ sku, quantity, lineTotalCents })),
+  [
     { sku: 'pen', quantity: 3, lineTotalCents: 450 },
     { sku: 'book', quantity: 1, lineTotalCents: 1299 },
   ],
-  subtotalCents: 1749,
-  discountCents: 174,
-  totalCents: 1575,
-});
-throwsWith(
-  () => api.quoteOrder({ items: [{ sku: 'pen', quantity: 0, unitPriceCents: 150 }] }),
-  /^cannot price the order: item pen has quantity 0$/,
 );
-throwsWith(() => api.quoteOrder('pen'), /^the order is not an \{ items, discountPercent \} object/);
+for (const line of lines) line.free();
+quote.free();
 
-const Cart = use('Cart');
-const cart = new Cart();
-cart.add('pen', 2, 150);
-cart.add('pen', 1, 150);
-cart.add('book', 1, 1299);
+cart.add('pen', 1, 120);
 assert.equal(cart.itemCount, 2);
 assert.equal(cart.remove('book'), true);
 assert.equal(cart.remove('book'), false);
-assert.equal(cart.quote(10).totalCents, 405);
-throwsWith(() => cart.add('pen', 0, 150), /item pen has quantity 0/);
+assert.equal(cart.quote(0).totalCents, 480);
+throwsWith(() => cart.add('pen', 0, 150), /^cannot add pen to the cart: the quantity is 0$/);
+throwsWith(() => cart.add('pen', 1, 1.5), /^cannot add pen to the cart: the amount is not a whole, non-negative number of cents/);
 throwsWith(() => cart.quote(95), /^cannot price the cart: a discount of 95% is above the maximum of 90%$/);
 cart.free();
 
