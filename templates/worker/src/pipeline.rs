@@ -250,7 +250,6 @@ impl Pipeline {
     /// `jobs` may be lazy (`LineJobs::par_bridge()`): a worker pulls the
     /// next job only when it is free, so input is read no faster than the
     /// sink takes results.
-<% if (libThiserror) { -%>
     pub fn run<I, T, E, W, S>(
         &self,
         jobs: I,
@@ -258,29 +257,13 @@ impl Pipeline {
         work: W,
         cancel: &CancelToken,
         mut sink: S,
-    ) -> Result<Summary<E>, WorkerError>
+    ) -> <%- libThiserror ? 'Result<Summary<E>, WorkerError>' : 'Result<Summary<E>>' %>
     where
         I: ParallelIterator + 'static,
         W: Fn(I::Item) -> Outcome<T, E> + Send + Sync + 'static,
         T: Send + 'static,
         E: Send + 'static,
-        S: FnMut(Event<'_, T, E>) -> io::Result<()>,
-<% } else { -%>
-    pub fn run<I, T, E, W, S>(
-        &self,
-        jobs: I,
-        total: Option<u64>,
-        work: W,
-        cancel: &CancelToken,
-        mut sink: S,
-    ) -> Result<Summary<E>>
-    where
-        I: ParallelIterator + 'static,
-        W: Fn(I::Item) -> Outcome<T, E> + Send + Sync + 'static,
-        T: Send + 'static,
-        E: Send + 'static,
-        S: FnMut(Event<'_, T, E>) -> Result<()>,
-<% } -%>
+        S: FnMut(Event<'_, T, E>) -> <%- libThiserror ? 'io::Result<()>' : 'Result<()>' %>,
     {
         let started = Instant::now();
         let (tx, rx) = mpsc::sync_channel(self.capacity);
