@@ -178,7 +178,12 @@ function unitNote(label: string, cold: Cold): string {
  * incremental cache cannot treat the file as unchanged. The file is restored
  * afterwards.
  */
-async function incremental(workspace: string, memberDir: string, targetDir: string, reps: number): Promise<{ file: string; seconds: number[] }> {
+async function incremental(
+  workspace: string,
+  memberDir: string,
+  targetDir: string,
+  reps: number,
+): Promise<{ file: string; seconds: number[] }> {
   const file = TOUCH_CANDIDATES.find((f) => existsSync(join(memberDir, f)));
   if (file === undefined) throw new Error(`no source file to edit in ${memberDir}`);
   const path = join(memberDir, file);
@@ -203,9 +208,13 @@ export async function buildCost(): Promise<SectionResult> {
   const incrReps = intSetting('BENCH_INCR_REPS', 3);
   for (const target of targets()) {
     const dir = freshDir('build', target.label.replace(/[^a-z0-9]+/g, '-'));
-    await run(process.execPath, [BIN, 'app', WS, '--members', target.kind, ...target.flags, '--defaults', '--skip-install', '--skip-git'], {
-      cwd: dir,
-    });
+    await run(
+      process.execPath,
+      [BIN, 'app', WS, '--members', target.kind, ...target.flags, '--defaults', '--skip-install', '--skip-git'],
+      {
+        cwd: dir,
+      },
+    );
     const ours = join(dir, WS);
     const memberDir = join(ours, 'crates', target.kind);
     await run('cargo', ['fetch'], { cwd: ours });
@@ -311,7 +320,7 @@ export async function buildCost(): Promise<SectionResult> {
       '"crates compiled" counts cargo\'s `Compiling` lines (packages); the notes add the compilation units of the `--timings` report, ' +
       'where a package built both for the host (under a proc macro or build script) and for the target counts twice. ' +
       'The notes column adds the CPU time of the build (cargo and all it ran, user + system, GNU time), steadier than wall time when other work shares the machine.',
-    'Naive features (service only): the same generated code, with the member\'s `tokio`, `sqlx`, `axum` and `tower-http` entries rewritten to ' +
+    "Naive features (service only): the same generated code, with the member's `tokio`, `sqlx`, `axum` and `tower-http` entries rewritten to " +
       'explicit versions from the same version table with default features on: tokio `full`, tower-http `full`, axum and sqlx defaults plus the features the code needs ' +
       '(sqlx driver, runtime and TLS, axum `macros`). Its own lockfile, resolved the same day. Cold builds alternate ours and naive.',
     `Incremental: after the cold build, a comment line is inserted at the top of one source file (the users handlers for the service) ` +

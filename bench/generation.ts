@@ -117,7 +117,10 @@ export async function generation(): Promise<SectionResult> {
     async (rep) => fullCpu.ours(await runWithCpu(node, [BIN, ...appArgs], { cwd: freshDir('generation', `ours-${rep}`) })),
     async (rep) =>
       fullCpu.floor(
-        await runWithCpu(node, [floor, 'ws'], { cwd: freshDir('generation', `floor-${rep}`), env: { BENCH_FLOOR_SNAPSHOT: snapshot } }),
+        await runWithCpu(node, [floor, 'ws'], {
+          cwd: freshDir('generation', `floor-${rep}`),
+          env: { BENCH_FLOOR_SNAPSHOT: snapshot },
+        }),
       ),
   );
   const fullRatio = median(full.ratios);

@@ -3,13 +3,13 @@
  * commands with a wall clock, A/B alternation with the median ratio, and the
  * result rows that bench/run.ts prints and writes to BENCHMARKS.md.
  */
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { PACKAGE_ROOT } from '../lib/paths.js';
+import { run, type RunOptions, type RunResult } from '../test/process.js';
 
-export { PACKAGE_ROOT };
+export { PACKAGE_ROOT, run, type RunOptions, type RunResult };
 
 /** A whole-number setting from the environment, e.g. BENCH_GEN_REPS=10. */
 export function intSetting(name: string, fallback: number): number {
@@ -53,50 +53,6 @@ export function freshDir(...parts: string[]): string {
 export function copyDir(from: string, to: string): void {
   rmSync(to, { recursive: true, force: true });
   cpSync(from, to, { recursive: true });
-}
-
-export interface RunOptions {
-  readonly cwd?: string;
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Kill the command after this many seconds. */
-  readonly timeout?: number;
-}
-
-export interface RunResult {
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly seconds: number;
-}
-
-/** Runs a command to its end; rejects with the tail of its output when it fails. */
-export function run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  return new Promise((resolvePromise, reject) => {
-    const started = performance.now();
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer =
-      options.timeout === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.timeout * 1000);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const seconds = (performance.now() - started) / 1000;
-      if (code === 0) resolvePromise({ stdout, stderr, seconds });
-      else {
-        const output = `${stdout}\n${stderr}`.trim().slice(-4000);
-        reject(new Error(`${command} ${args.join(' ')} exited with ${code ?? signal}\n${output}`));
-      }
-    });
-  });
 }
 
 /** GNU time, for the CPU time (user + system) of a child process; Node does not report it. */
@@ -207,9 +163,11 @@ export function section(id: string, title: string): SectionResult {
 export const atMost = (limit: number) => (value: number) => value <= limit;
 export const atLeast = (limit: number) => (value: number) => value >= limit;
 
-export const fmtSeconds = (s: number): string => (s >= 100 ? `${s.toFixed(0)} s` : s >= 10 ? `${s.toFixed(1)} s` : `${s.toFixed(2)} s`);
+export const fmtSeconds = (s: number): string =>
+  s >= 100 ? `${s.toFixed(0)} s` : s >= 10 ? `${s.toFixed(1)} s` : `${s.toFixed(2)} s`;
 export const fmtRatio = (r: number): string => (Number.isFinite(r) ? `${r.toFixed(2)}×` : '–');
-export const fmtBytes = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(2)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
+export const fmtBytes = (n: number): string =>
+  n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(2)} MiB` : `${(n / 1024).toFixed(1)} KiB`;
 export const fmtSpread = (values: readonly number[], fmt: (v: number) => string): string =>
   values.length > 1 ? `${fmt(Math.min(...values))}–${fmt(Math.max(...values))}` : '';
 

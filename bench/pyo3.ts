@@ -25,7 +25,21 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { maturin } from '../test/e2e/members/pyo3.js';
-import { BIN, fileSize, fmtBytes, fmtRatio, fmtSeconds, fmtSpread, freshDir, intSetting, log, median, run, section, type SectionResult } from './lib.js';
+import {
+  BIN,
+  fileSize,
+  fmtBytes,
+  fmtRatio,
+  fmtSeconds,
+  fmtSpread,
+  freshDir,
+  intSetting,
+  log,
+  median,
+  run,
+  section,
+  type SectionResult,
+} from './lib.js';
 
 const WS = 'pbench';
 const MODULE = `${WS}_pyo3`;
@@ -133,9 +147,13 @@ const speedUp = (ours: readonly number[], reference: readonly number[]): { ratio
 /** Builds and installs one variant's wheel in a fresh venv; returns the venv's Python. */
 async function install(dir: string, variant: Variant, result: SectionResult): Promise<string> {
   const parent = join(dir, variant.id);
-  await run(process.execPath, [BIN, 'app', WS, '--members=pyo3', ...variant.flags, '--defaults', '--skip-install', '--skip-git'], {
-    cwd: parent,
-  });
+  await run(
+    process.execPath,
+    [BIN, 'app', WS, '--members=pyo3', ...variant.flags, '--defaults', '--skip-install', '--skip-git'],
+    {
+      cwd: parent,
+    },
+  );
   const venv = join(parent, 'venv');
   await run('python3', ['-m', 'venv', venv]);
   const python = join(venv, 'bin', 'python');
@@ -146,7 +164,9 @@ async function install(dir: string, variant: Variant, result: SectionResult): Pr
     env: { CARGO_TARGET_DIR: join(dir, 'target'), CARGO_TERM_COLOR: 'never' },
   });
   const wheel = readdirSync(dist).find((f) => f.endsWith('.whl'))!;
-  result.notes.push(`${variant.label}: \`${wheel}\`, ${fmtBytes(fileSize(join(dist, wheel)))}; \`maturin build --release\` took ${fmtSeconds(build.seconds)}.`);
+  result.notes.push(
+    `${variant.label}: \`${wheel}\`, ${fmtBytes(fileSize(join(dist, wheel)))}; \`maturin build --release\` took ${fmtSeconds(build.seconds)}.`,
+  );
   await run(python, ['-m', 'pip', 'install', '--quiet', '--no-index', join(dist, wheel)]);
   return python;
 }
@@ -223,5 +243,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.log(`${f.name}: ${f.ours} vs ${f.reference ?? ''}: ${fmtRatio(f.ratio ?? Number.NaN)}${f.note ? `; ${f.note}` : ''}`);
   }
   for (const note of result.notes) console.log(`note: ${note}`);
-  console.log(`load average now ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average now ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }

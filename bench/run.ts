@@ -108,7 +108,11 @@ function machine(): string[] {
   ];
 }
 
-const loadavg = (): string => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const loadavg = (): string =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 function table(results: readonly SectionResult[]): string[][] {
   const header = ['section', 'figure', 'ours', 'reference', 'ratio', 'goal', 'met', 'notes'];
@@ -181,7 +185,13 @@ async function main(): Promise<void> {
       result = await spec.run();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      result = { id: spec.id, title: spec.title, figures: [], method: [], notes: [`FAILED: ${message.split('\n').slice(0, 12).join(' / ')}`] };
+      result = {
+        id: spec.id,
+        title: spec.title,
+        figures: [],
+        method: [],
+        notes: [`FAILED: ${message.split('\n').slice(0, 12).join(' / ')}`],
+      };
     }
     result.seconds = (performance.now() - s0) / 1000;
     log(`${spec.title}: done in ${result.seconds.toFixed(0)} s`);

@@ -89,8 +89,11 @@ pub async fn connect(url: &str, max: u32) -> Result<DbPool, sqlx::Error> {
 function referenceDependencies(serviceManifest: string): string {
   const section = /\n\[dependencies\]\n([\s\S]*?)(\n\[|$)/.exec(serviceManifest)?.[1] ?? '';
   const wanted = ['axum', 'serde', 'sqlx', 'tokio'];
-  const lines = section.split('\n').filter((line) => wanted.some((name) => line.startsWith(`${name} `) || line.startsWith(`${name}.`)));
-  if (lines.length !== wanted.length) throw new Error(`expected entries for ${wanted.join(', ')} in the service manifest, found:\n${lines.join('\n')}`);
+  const lines = section
+    .split('\n')
+    .filter((line) => wanted.some((name) => line.startsWith(`${name} `) || line.startsWith(`${name}.`)));
+  if (lines.length !== wanted.length)
+    throw new Error(`expected entries for ${wanted.join(', ')} in the service manifest, found:\n${lines.join('\n')}`);
   return lines.map((l) => l.replace(/,?\s*optional = true/, '')).join('\n');
 }
 
@@ -302,7 +305,9 @@ export async function runtime(): Promise<SectionResult> {
         await admin(`DROP DATABASE IF EXISTS ${name}`);
         await admin(`CREATE DATABASE ${name}`);
       } catch (error) {
-        result.notes.push(`PostgreSQL skipped: ${String(error instanceof Error ? error.message : error).split('\n')[0]} (start it with .ci/services).`);
+        result.notes.push(
+          `PostgreSQL skipped: ${String(error instanceof Error ? error.message : error).split('\n')[0]} (start it with .ci/services).`,
+        );
         continue;
       }
       databaseUrl = `${pgServer}/${name}`;
@@ -311,8 +316,7 @@ export async function runtime(): Promise<SectionResult> {
       };
     } else {
       const name = `rp_bench_${process.pid}`;
-      const admin = (sql: string): Promise<unknown> =>
-        run('mariadb', ['-h', '127.0.0.1', '-u', 'root', '-e', sql]);
+      const admin = (sql: string): Promise<unknown> => run('mariadb', ['-h', '127.0.0.1', '-u', 'root', '-e', sql]);
       try {
         await admin(`DROP DATABASE IF EXISTS ${name}; CREATE DATABASE ${name}`);
       } catch (error) {
@@ -327,7 +331,11 @@ export async function runtime(): Promise<SectionResult> {
 
     const dir = join(root, db);
     mkdirSync(dir, { recursive: true });
-    await run(process.execPath, [BIN, 'app', WS, '--members', 'service', '--db', db, '--defaults', '--skip-install', '--skip-git'], { cwd: dir });
+    await run(
+      process.execPath,
+      [BIN, 'app', WS, '--members', 'service', '--db', db, '--defaults', '--skip-install', '--skip-git'],
+      { cwd: dir },
+    );
     const workspace = join(dir, WS);
     addReference(workspace, db);
     log(`runtime: ${db}: cargo build --release -p ${SERVICE} -p ${REFERENCE}`);
@@ -335,7 +343,9 @@ export async function runtime(): Promise<SectionResult> {
       cwd: workspace,
       env: { CARGO_TARGET_DIR: targetDir, CARGO_TERM_COLOR: 'never' },
     });
-    result.notes.push(`${db}: release build of the service and the reference took ${build.seconds.toFixed(0)} s (shared target directory).`);
+    result.notes.push(
+      `${db}: release build of the service and the reference took ${build.seconds.toFixed(0)} s (shared target directory).`,
+    );
     const bin = (name: string): string => join(targetDir, 'release', name);
     const env = { DATABASE_URL: databaseUrl, DATABASE_MAX_CONNECTIONS: '10' };
     const servers: Server[] = [];
@@ -349,7 +359,8 @@ export async function runtime(): Promise<SectionResult> {
       servers.push(reference);
       const check = await (await fetch(`${ours.url}/users/1`)).text();
       const checkRef = await (await fetch(`${reference.url}/users/1`)).text();
-      if (check !== checkRef) throw new Error(`the service and the reference answer /users/1 differently: ${check} vs ${checkRef}`);
+      if (check !== checkRef)
+        throw new Error(`the service and the reference answer /users/1 differently: ${check} vs ${checkRef}`);
 
       if (!healthDone) {
         const body = await (await fetch(`${ours.url}/health`)).text();
@@ -369,13 +380,13 @@ export async function runtime(): Promise<SectionResult> {
 
   result.method.push(
     `Release builds (\`cargo build --release\`, the workspace profile: thin LTO) of the generated service (\`rust-patterns app ${WS} --members service --db <db>\`) ` +
-      'and of bench/reference, a bare axum app added to the same workspace with the service\'s own axum, serde, sqlx and tokio entries, ' +
+      "and of bench/reference, a bare axum app added to the same workspace with the service's own axum, serde, sqlx and tokio entries, " +
       'so both use the same crates, versions and features. bench/reference has no middleware, tracing or error mapping; its `/users/{id}` runs the same SELECT on a pool with the same options and size (10).',
     `Both listen on 127.0.0.1; the service's logs go to /dev/null. ${users} users are created through \`POST /users\` first; ` +
       '`/users/{id}` runs pick a random seeded id per request (a wrk Lua script with a fixed seed). Both answer byte-identical bodies (checked).',
     `\`wrk -t${settings.threads} -c${settings.connections} -d${settings.duration}s --latency\`, one ${Math.min(2, settings.duration)} s warm-up run per side, ` +
       `then ${reps} runs per side alternating; throughput ratio = median of ours/bare per pair, p99 ratio = median of bare/ours (higher is better for both). ` +
-      'wrk, the servers and the database share the machine\'s cores.',
+      "wrk, the servers and the database share the machine's cores.",
     `Two configurations of the service: its default log filter (\`info\`: the trace layer works at debug level, so a request writes no line) and every request logged (\`RUST_LOG=${REQUEST_LOG_FILTER}\`: a span and one line per request, as .env.example suggests). The goals are for the default.`,
   );
   return result;

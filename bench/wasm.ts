@@ -29,7 +29,9 @@ const SETUP = join(PACKAGE_ROOT, '.ci', 'setup.d', 'wasm.sh');
 const kb = (bytes: number): string => `${(bytes / 1000).toFixed(1)} KB`;
 
 function lockedWasmBindgen(workspace: string): string {
-  const match = /\[\[package\]\]\nname = "wasm-bindgen"\nversion = "([^"]+)"/.exec(readFileSync(join(workspace, 'Cargo.lock'), 'utf8'));
+  const match = /\[\[package\]\]\nname = "wasm-bindgen"\nversion = "([^"]+)"/.exec(
+    readFileSync(join(workspace, 'Cargo.lock'), 'utf8'),
+  );
   if (!match) throw new Error('Cargo.lock holds no wasm-bindgen package');
   return match[1]!;
 }
@@ -49,9 +51,13 @@ export async function wasm(): Promise<SectionResult> {
   const targetDir = join(root, 'target');
   for (const errors of styles) {
     const dir = freshDir('wasm', errors);
-    await run(process.execPath, [BIN, 'app', WS, '--members', 'wasm', '--errors', errors, '--defaults', '--skip-install', '--skip-git'], {
-      cwd: dir,
-    });
+    await run(
+      process.execPath,
+      [BIN, 'app', WS, '--members', 'wasm', '--errors', errors, '--defaults', '--skip-install', '--skip-git'],
+      {
+        cwd: dir,
+      },
+    );
     const workspace = join(dir, WS);
     log(`wasm: cargo build --profile ${WASM_PROFILE} --target ${WASM32} (errors ${errors})`);
     const build = await run('cargo', ['build', '-p', MEMBER, '--profile', WASM_PROFILE, '--target', WASM32], {
@@ -92,7 +98,7 @@ export async function wasm(): Promise<SectionResult> {
   result.method.push(
     `A workspace with the wasm member (\`rust-patterns app ${WS} --members wasm --errors <style> --defaults\`, --target web), ` +
       `\`cargo build -p ${MEMBER} --profile ${WASM_PROFILE} --target ${WASM32}\` (the member's profile in the root: opt-level "z", fat LTO, one codegen unit), ` +
-      'then `wasm-bindgen --target web` at the version Cargo.lock holds, then binaryen\'s `wasm-opt -Oz` (132, from .ci/setup.d/wasm.sh). ' +
+      "then `wasm-bindgen --target web` at the version Cargo.lock holds, then binaryen's `wasm-opt -Oz` (132, from .ci/setup.d/wasm.sh). " +
       'KB = 1000 bytes; gzip level 9 of the final module for the over-the-wire size.',
   );
   return result;

@@ -154,7 +154,11 @@ export async function worker(): Promise<SectionResult> {
 
   log(`worker: ${reps} pairs of --threads 1 / --threads ${cores} on ${files} files (${(bytes / 1024 / 1024).toFixed(0)} MiB)`);
   await timed(cores); // warm the page cache and the binary
-  const pairs = await alternate(reps, () => timed(1), () => timed(cores));
+  const pairs = await alternate(
+    reps,
+    () => timed(1),
+    () => timed(cores),
+  );
   const speedup = median(pairs.ratios);
   result.figures.push({
     name: `binary speed-up, ${cores} threads over 1`,
@@ -168,7 +172,10 @@ export async function worker(): Promise<SectionResult> {
 
   log('worker: cargo bench (divan, in process)');
   await run('cargo', ['bench', '-p', MEMBER, '--no-run'], { cwd: workspace, env });
-  const bench = await run(...prioritized(raise, 'cargo', ['bench', '-p', MEMBER, '--', '--sample-count', '20']), { cwd: workspace, env });
+  const bench = await run(...prioritized(raise, 'cargo', ['bench', '-p', MEMBER, '--', '--sample-count', '20']), {
+    cwd: workspace,
+    env,
+  });
   const divan = parseDivan(bench.stdout);
   const parallel = divan.parallel.get(cores) ?? divan.parallel.get(2);
   if (divan.sequential !== undefined && parallel !== undefined) {
@@ -200,8 +207,15 @@ export async function worker(): Promise<SectionResult> {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const result = await worker();
   for (const f of result.figures) {
-    console.log(`${f.name}: ${f.ours} vs ${f.reference ?? ''}: speed-up ${fmtRatio(f.ratio ?? Number.NaN)}${f.goal ? ` (goal ${f.goal}: ${f.met === false ? 'NOT met' : f.met ? 'met' : 'n/a'})` : ''}${f.note ? `; ${f.note}` : ''}`);
+    console.log(
+      `${f.name}: ${f.ours} vs ${f.reference ?? ''}: speed-up ${fmtRatio(f.ratio ?? Number.NaN)}${f.goal ? ` (goal ${f.goal}: ${f.met === false ? 'NOT met' : f.met ? 'met' : 'n/a'})` : ''}${f.note ? `; ${f.note}` : ''}`,
+    );
   }
   for (const note of result.notes) console.log(`note: ${note}`);
-  console.log(`load average now ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average now ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }

@@ -9,13 +9,7 @@ import { SERVICE } from './service/member.js';
 import { WASM } from './wasm/member.js';
 import { WORKER } from './worker/member.js';
 
-export const MEMBERS: readonly MemberDefinition[] = [
-  CLI,
-  SERVICE,
-  WORKER,
-  WASM,
-  PYO3,
-];
+export const MEMBERS: readonly MemberDefinition[] = [CLI, SERVICE, WORKER, WASM, PYO3];
 
 /** Members created by `rust-patterns app --defaults`. */
 export const DEFAULT_MEMBERS: readonly string[] = ['cli', 'service'];

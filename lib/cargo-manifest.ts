@@ -12,15 +12,9 @@
  */
 import { parseTOML, getStaticTOMLValue } from 'toml-eslint-parser';
 import type { AST } from 'toml-eslint-parser';
+import { isTable, lookup } from './toml-value.js';
 import { crateVersion, type CrateName } from './versions.js';
-
-/** A dependency a member needs: the features its code uses and where it is used. */
-export interface MemberDependency {
-  readonly name: CrateName;
-  readonly features?: readonly string[];
-  readonly kind?: 'normal' | 'dev' | 'build';
-  readonly optional?: boolean;
-}
+import { memberStatus, normalizeMemberPath } from './workspace-members.js';
 
 export class ManifestError extends Error {
   constructor(
@@ -58,12 +52,16 @@ function checkShape(manifest: ParsedManifest): void {
   const expect = (path: readonly string[], type: 'table' | 'array' | 'string'): void => {
     const value = lookup(manifest.value, path);
     if (value === undefined) return;
-    const ok =
-      type === 'array' ? Array.isArray(value) : type === 'string' ? typeof value === 'string' : isTable(value);
+    const ok = type === 'array' ? Array.isArray(value) : type === 'string' ? typeof value === 'string' : isTable(value);
     if (ok) return;
     const node = findKeyValue(manifest.ast, path);
     const at = node?.value.loc.start ?? { line: 1, column: 0 };
-    throw new ManifestError(manifest.file, at.line, at.column + 1, `\`${path.join('.')}\` must be ${type === 'array' ? 'an array' : `a ${type}`}`);
+    throw new ManifestError(
+      manifest.file,
+      at.line,
+      at.column + 1,
+      `\`${path.join('.')}\` must be ${type === 'array' ? 'an array' : `a ${type}`}`,
+    );
   };
   expect(['workspace'], 'table');
   expect(['workspace', 'members'], 'array');
@@ -74,21 +72,8 @@ function checkShape(manifest: ParsedManifest): void {
   expect(['package', 'name'], 'string');
 }
 
-const isTable = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date);
-
 /** The line ending the file uses (CRLF if any line has one). */
 export const eol = (text: string): string => (text.includes('\r\n') ? '\r\n' : '\n');
-
-/** A TOML value from the static view, addressed by a dotted path. */
-export function lookup(value: unknown, path: readonly string[]): unknown {
-  let current = value;
-  for (const key of path) {
-    if (!isTable(current)) return undefined;
-    current = current[key];
-  }
-  return current;
-}
 
 // --- Locating tables and keys --------------------------------------------------
 
@@ -96,8 +81,7 @@ type KeyValue = AST.TOMLKeyValue;
 type Table = AST.TOMLTable;
 type Inline = AST.TOMLInlineTable;
 
-const keyPath = (node: { key: AST.TOMLKey }): string[] =>
-  node.key.keys.map((k) => (k.type === 'TOMLBare' ? k.name : k.value));
+const keyPath = (node: { key: AST.TOMLKey }): string[] => node.key.keys.map((k) => (k.type === 'TOMLBare' ? k.name : k.value));
 
 const startsWith = (path: readonly string[], prefix: readonly string[]): boolean =>
   prefix.length <= path.length && prefix.every((part, i) => part === path[i]);
@@ -305,66 +289,6 @@ function insertTableBlock(text: string, ast: AST.TOMLProgram, path: readonly str
 
 // --- Members -----------------------------------------------------------------
 
-/** Whether a glob pattern of `workspace.members` covers a member path (Cargo uses `glob` semantics). */
-export function globCovers(pattern: string, memberPath: string): boolean {
-  return globRegExp(pattern).test(memberPath);
-}
-
-export function globRegExp(pattern: string): RegExp {
-  const regex = normalizeMemberPath(pattern)
-    .split('/')
-    .map((segment) =>
-      segment === '**'
-        ? '(?:[^/]+/)*[^/]+'
-        : segment
-            .replace(/[.+^${}()|\\]/g, '\\$&')
-            .replace(/\*/g, '[^/]*')
-            .replace(/\?/g, '[^/]')
-            .replace(/\[!/g, '[^'),
-    )
-    .join('/');
-  return new RegExp(`^${regex}$`);
-}
-
-export const isGlob = (pattern: string): boolean => /[*?[]/.test(pattern);
-
-export const normalizeMemberPath = (p: string): string =>
-  p.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/\/+$/, '').replace(/\/{2,}/g, '/');
-
-/** Cargo's `exclude`: a path excludes itself and everything below it; we also read it as a glob, as `cargo new` does. */
-function excludes(entry: string, memberPath: string): boolean {
-  const ex = normalizeMemberPath(entry);
-  return memberPath === ex || memberPath.startsWith(`${ex}/`) || (isGlob(ex) && globCovers(ex, memberPath));
-}
-
-const stringsAt = (value: unknown, path: readonly string[]): string[] => {
-  const found = lookup(value, path);
-  return Array.isArray(found) ? found.filter((v): v is string => typeof v === 'string') : [];
-};
-
-/**
- * How the workspace holds a member path: listed explicitly, covered by a glob
- * of `members`, kept out by `exclude` (and not listed explicitly), or absent.
- */
-export type MemberStatus = 'listed' | 'glob' | 'excluded' | 'absent';
-
-export function memberStatus(manifest: ParsedManifest, memberPath: string): MemberStatus {
-  const wanted = normalizeMemberPath(memberPath);
-  const members = stringsAt(manifest.value, ['workspace', 'members']).map(normalizeMemberPath);
-  const explicit = members.filter((m) => !isGlob(m));
-  if (explicit.includes(wanted)) return 'listed';
-  // As Cargo: an explicit member at or above the path overrides `exclude`.
-  const shielded = explicit.some((m) => m === '' || m === '.' || wanted.startsWith(`${m}/`));
-  if (!shielded && stringsAt(manifest.value, ['workspace', 'exclude']).some((e) => excludes(e, wanted))) return 'excluded';
-  return members.some((m) => isGlob(m) && globCovers(m, wanted)) ? 'glob' : 'absent';
-}
-
-/** Whether the workspace already lists (or globs) the member path, and does not exclude it. */
-export function workspaceHasMember(manifest: ParsedManifest, memberPath: string): boolean {
-  const status = memberStatus(manifest, memberPath);
-  return status === 'listed' || status === 'glob';
-}
-
 /**
  * Adds `memberPath` to `workspace.members`, creating the key (and the
  * `[workspace]` table) when missing. Returns the text unchanged when a listed
@@ -374,12 +298,17 @@ export function workspaceHasMember(manifest: ParsedManifest, memberPath: string)
 export function addWorkspaceMember(text: string, memberPath: string, file = 'Cargo.toml'): string {
   const manifest = parseManifest(text, file);
   const wanted = normalizeMemberPath(memberPath);
-  const status = memberStatus(manifest, wanted);
+  const status = memberStatus(manifest.value, wanted);
   if (status === 'listed' || status === 'glob') return text;
   if (status === 'excluded') {
     const node = findKeyValue(manifest.ast, ['workspace', 'exclude'])!;
     const { line, column } = node.loc.start;
-    throw new ManifestError(file, line, column + 1, `\`workspace.exclude\` keeps ${wanted} out of the workspace; choose another --path, or remove it from \`exclude\``);
+    throw new ManifestError(
+      file,
+      line,
+      column + 1,
+      `\`workspace.exclude\` keeps ${wanted} out of the workspace; choose another --path, or remove it from \`exclude\``,
+    );
   }
   const members = findKeyValue(manifest.ast, ['workspace', 'members']);
   if (members?.value.type === 'TOMLArray') return insertArrayString(text, members.value, wanted);
@@ -473,198 +402,6 @@ export function addWorkspaceDependencies(text: string, names: readonly CrateName
   }
   return text;
 }
-
-/**
- * How the member declares a dependency, given the workspace's entry:
- * - `add`: the workspace has none; we add ours and the member inherits it;
- * - `inherit`: the workspace's entry serves: it accepts the version the member
- *   is tested with, and Cargo.lock does not hold an older one of that range;
- * - `local`: it does not (an older pin, another major, another package under
- *   that name): the member asks for our version itself and the user's line
- *   stays as it is.
- */
-export interface DependencyDecision {
-  readonly dep: MemberDependency;
-  readonly source: 'add' | 'inherit' | 'local';
-  /** `inherit` from an entry without default features, where ours has them. */
-  readonly defaultFeatures?: true;
-  /** Why the member does not inherit, for the log. */
-  readonly reason?: string;
-}
-
-/**
- * Decides, per dependency, whether the member inherits the workspace's entry.
- * `locked` gives the versions Cargo.lock holds for a crate name. `previous`
- * is the member's own manifest when it is generated again: a dependency it
- * already asks for itself stays so (the lock has moved since, by our doing).
- */
-export function planDependencies(
-  rootValue: unknown,
-  deps: readonly MemberDependency[],
-  locked: (name: string) => readonly string[] = () => [],
-  previous?: unknown,
-): DependencyDecision[] {
-  return deps.map((dep): DependencyDecision => {
-    const entry = lookup(rootValue, ['workspace', 'dependencies', dep.name]);
-    if (entry === undefined) return { dep, source: 'add' };
-    const section = dep.kind === 'dev' ? 'dev-dependencies' : dep.kind === 'build' ? 'build-dependencies' : 'dependencies';
-    const own = lookup(previous, [section, dep.name]);
-    if (typeof own === 'string' || (isTable(own) && own['workspace'] !== true && own['version'] !== undefined)) {
-      return { dep, source: 'local' };
-    }
-    const ours = crateVersion(dep.name).version;
-    const tested = parseVersion(ours)!;
-    const table = isTable(entry) ? entry : undefined;
-    const requirement = typeof entry === 'string' ? entry : typeof table?.['version'] === 'string' ? table['version'] : undefined;
-    const shown = `the workspace's \`${dep.name} = ${typeof entry === 'string' ? JSON.stringify(entry) : '{ .. }'}\``;
-    if (typeof table?.['package'] === 'string' && table['package'] !== dep.name) {
-      return { dep, source: 'local', reason: `${shown} names the package ${table['package']}` };
-    }
-    if (requirement !== undefined) {
-      const floor = lowerBound(requirement);
-      const candidate = floor && sameRange(floor, tested) && compare(floor, tested) > 0 ? floor : tested;
-      if (!floor || !matches(requirement, candidate)) {
-        return { dep, source: 'local', reason: `${shown} does not accept ${ours}, the version the member is tested with` };
-      }
-      const older = locked(dep.name)
-        .map(parseVersion)
-        .find((v): v is Version => v !== undefined && sameRange(v, tested) && compare(v, tested) < 0);
-      if (older) {
-        return { dep, source: 'local', reason: `Cargo.lock holds ${dep.name} ${older.join('.')}, older than ${ours}, the version the member is tested with` };
-      }
-    }
-    // A git or path dependency has no version: the user's choice, and it serves.
-    const needsDefaults = table?.['default-features'] === false && crateVersion(dep.name).defaultFeatures !== false;
-    return needsDefaults ? { dep, source: 'inherit', defaultFeatures: true } : { dep, source: 'inherit' };
-  });
-}
-
-/** The versions of each package in a Cargo.lock text; an unreadable lock holds none. */
-export function lockedVersions(lockText: string | undefined): (name: string) => readonly string[] {
-  let packages: unknown = [];
-  try {
-    if (lockText !== undefined) packages = lookup(getStaticTOMLValue(parseTOML(lockText)), ['package']);
-  } catch {
-    // Cargo rewrites a broken lock file; we only read it as a hint.
-  }
-  const byName = new Map<string, string[]>();
-  for (const p of Array.isArray(packages) ? packages : []) {
-    if (isTable(p) && typeof p['name'] === 'string' && typeof p['version'] === 'string') {
-      byName.set(p['name'], [...(byName.get(p['name']) ?? []), p['version']]);
-    }
-  }
-  return (name) => byName.get(name) ?? [];
-}
-
-type Version = readonly [number, number, number];
-
-function parseVersion(text: string): Version | undefined {
-  const match = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:[-+].*)?$/.exec(text.trim());
-  if (!match) return undefined;
-  return [Number(match[1]), Number(match[2] ?? 0), Number(match[3] ?? 0)];
-}
-
-const compare = (a: Version, b: Version): number => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
-
-/** Semver-compatible: the same major, or for 0.x the same minor (Cargo's caret ranges). */
-const sameRange = (a: Version, b: Version): boolean => (a[0] > 0 || b[0] > 0 ? a[0] === b[0] : a[1] === b[1]);
-
-interface Comparator {
-  readonly op: string;
-  /** Major, minor, patch as written: a partial version has fewer parts. */
-  readonly parts: readonly number[];
-}
-
-/** Cargo's requirement syntax: comma-separated `^1.2.3`, `~1.2`, `=1`, `>=1, <2`, `1.*`, `*`; undefined if unreadable. */
-function parseRequirement(requirement: string): Comparator[] | undefined {
-  const comparators: Comparator[] = [];
-  for (const text of requirement.split(',')) {
-    const match = /^\s*(\^|~|=|>=|>|<=|<)?\s*(\d+(?:\.\d+){0,2}|[*xX])((?:\.[*xX])*)(?:[-+]\S*)?\s*$/.exec(text);
-    if (!match) return undefined;
-    const whole = match[2] === '*' || match[2] === 'x' || match[2] === 'X';
-    const parts = whole ? [] : match[2]!.split('.').map(Number);
-    const wildcard = whole || match[3] !== '';
-    comparators.push({ op: wildcard ? '=' : (match[1] ?? '^'), parts });
-  }
-  return comparators;
-}
-
-/** The lowest version a requirement accepts, or undefined if it cannot be read. */
-export function lowerBound(requirement: string): Version | undefined {
-  const comparators = parseRequirement(requirement);
-  if (!comparators) return undefined;
-  let floor: Version = [0, 0, 0];
-  for (const { op, parts } of comparators) {
-    if (op === '<' || op === '<=') continue;
-    const v: Version = [parts[0] ?? 0, parts[1] ?? 0, parts[2] ?? 0];
-    const bumped: Version = op === '>' ? bump(parts) : v;
-    if (compare(bumped, floor) > 0) floor = bumped;
-  }
-  return floor;
-}
-
-/** The first version above everything a partial version `parts` names: 1.2 -> 1.3.0, 1.2.3 -> 1.2.4. */
-function bump(parts: readonly number[]): Version {
-  const [major = 0, minor = 0, patch = 0] = parts;
-  if (parts.length <= 1) return [major + 1, 0, 0];
-  if (parts.length === 2) return [major, minor + 1, 0];
-  return [major, minor, patch + 1];
-}
-
-/** Whether a version satisfies a Cargo requirement (release versions only). */
-export function matches(requirement: string, version: Version): boolean {
-  const comparators = parseRequirement(requirement);
-  if (!comparators) return false;
-  return comparators.every(({ op, parts }) => {
-    const low: Version = [parts[0] ?? 0, parts[1] ?? 0, parts[2] ?? 0];
-    const c = compare(version, low);
-    switch (op) {
-      case '>=':
-        return c >= 0;
-      case '>':
-        return compare(version, bump(parts)) >= 0;
-      case '<':
-        return c < 0;
-      case '<=':
-        return compare(version, bump(parts)) < 0;
-      case '=':
-        return c >= 0 && (parts.length === 0 || compare(version, bump(parts)) < 0);
-      case '~':
-        return c >= 0 && compare(version, bump(parts.slice(0, Math.max(1, Math.min(2, parts.length))))) < 0;
-      default: {
-        // Caret: up to the next change of the leftmost non-zero part given.
-        const significant = parts.findIndex((p) => p !== 0);
-        const upto = significant === -1 ? parts.length : significant + 1;
-        return c >= 0 && compare(version, bump(parts.slice(0, Math.max(1, upto)))) < 0;
-      }
-    }
-  });
-}
-
-/**
- * The member's own dependency line: it inherits from the workspace (or, for a
- * `local` decision, asks for our version itself) and names the features its
- * code uses.
- */
-export function memberDependencyEntry(dep: MemberDependency, decision?: Pick<DependencyDecision, 'source' | 'defaultFeatures'>): string {
-  const extras: string[] = [];
-  if (decision?.source === 'local') {
-    const { version, defaultFeatures } = crateVersion(dep.name);
-    extras.push(`version = "${version}"`);
-    if (defaultFeatures === false) extras.push('default-features = false');
-  } else {
-    extras.push('workspace = true');
-    if (decision?.defaultFeatures) extras.push('default-features = true');
-  }
-  if (dep.features && dep.features.length > 0) {
-    extras.push(`features = [${dep.features.map((f) => JSON.stringify(f)).join(', ')}]`);
-  }
-  if (dep.optional) extras.push('optional = true');
-  if (extras.length === 1 && extras[0] === 'workspace = true') return `${dep.name}.workspace = true`;
-  if (extras.length === 1 && extras[0]!.startsWith('version = ')) return `${dep.name} = ${extras[0]!.slice('version = '.length)}`;
-  return `${dep.name} = { ${extras.join(', ')} }`;
-}
-
 // --- Profiles ---------------------------------------------------------------------
 
 /** A named Cargo profile a member needs, e.g. `wasm-release` for size-tuned WebAssembly. */

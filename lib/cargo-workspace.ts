@@ -5,7 +5,9 @@
  */
 import { readdirSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve } from 'node:path';
-import { globRegExp, isGlob, lookup, memberStatus, normalizeMemberPath, parseManifest, type ParsedManifest } from './cargo-manifest.js';
+import { parseManifest, type ParsedManifest } from './cargo-manifest.js';
+import { lookup } from './toml-value.js';
+import { globRegExp, isGlob, memberStatus, normalizeMemberPath } from './workspace-members.js';
 
 /** Reads a file (through mem-fs in generators, so files pending in this run count), or undefined. */
 export type ReadFile = (file: string) => string | undefined;
@@ -54,7 +56,7 @@ export function findWorkspaceRoot(cwd: string, read: ReadFile): string | undefin
     const ancestor = parse(join(dir, 'Cargo.toml'));
     if (ancestor?.value['workspace'] !== undefined) {
       const path = posix.normalize(relative(dir, current).split('\\').join('/'));
-      if (memberStatus(ancestor, path) !== 'excluded') return dir;
+      if (memberStatus(ancestor.value, path) !== 'excluded') return dir;
     }
     if (dirname(dir) === dir) return current;
   }
@@ -81,7 +83,9 @@ export function workspacePackages(root: string, manifest: ParsedManifest, read: 
   };
   add('.', manifest);
   const members = lookup(manifest.value, ['workspace', 'members']);
-  const patterns = Array.isArray(members) ? members.filter((m): m is string => typeof m === 'string').map(normalizeMemberPath) : [];
+  const patterns = Array.isArray(members)
+    ? members.filter((m): m is string => typeof m === 'string').map(normalizeMemberPath)
+    : [];
   const dirs = new Set<string>();
   for (const pattern of patterns) {
     if (!isGlob(pattern)) {
@@ -91,7 +95,7 @@ export function workspacePackages(root: string, manifest: ParsedManifest, read: 
     const depth = pattern.includes('**') ? 6 : pattern.split('/').length;
     const regex = globRegExp(pattern);
     for (const dir of subdirectories(root, depth)) {
-      if (regex.test(dir) && memberStatus(manifest, dir) !== 'excluded') dirs.add(dir);
+      if (regex.test(dir) && memberStatus(manifest.value, dir) !== 'excluded') dirs.add(dir);
     }
   }
   for (const dir of [...dirs].sort()) {
@@ -135,7 +139,8 @@ export function memberPathProblem(root: string, memberPath: string, read: ReadFi
   if (segments.length === 0 || segments[0] === '' || segments[0] === '.') {
     return `'${memberPath}' is the workspace root itself; give the member a directory of its own`;
   }
-  if (segments[0] === 'target') return `'${memberPath}' is inside target/, Cargo's build directory, which \`cargo clean\` deletes`;
+  if (segments[0] === 'target')
+    return `'${memberPath}' is inside target/, Cargo's build directory, which \`cargo clean\` deletes`;
   for (let i = 0; i < segments.length; i++) {
     if (segments[i] !== 'src') continue;
     const dir = segments.slice(0, i).join('/');

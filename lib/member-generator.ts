@@ -7,31 +7,39 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, posix, relative } from 'node:path';
 import ejs from 'ejs';
-import {
-  addProfile,
-  addWorkspaceDependencies,
-  addWorkspaceMember,
-  lockedVersions,
-  lookup,
-  memberDependencyEntry,
-  normalizeMemberPath,
-  parseManifest,
-  planDependencies,
-  type CargoProfile,
-  type DependencyDecision,
-  type MemberDependency,
-} from './cargo-manifest.js';
+import { addProfile, addWorkspaceDependencies, addWorkspaceMember, parseManifest, type CargoProfile } from './cargo-manifest.js';
+import { compareVersions, parseVersion } from './cargo-version.js';
+import { runCargoSteps } from './cargo-steps.js';
 import { findWorkspaceRoot, memberPathProblem, shownPath, workspacePackages } from './cargo-workspace.js';
 import { crateNameError, pascalCase, snakeCase, suggestCrateName } from './crate-name.js';
-import { MEMBER_SHARED_OPTIONS, NEW_WORKSPACE, nameOption, type ErrorStyle, type OptionSpec } from './options.js';
+import {
+  lockedVersions,
+  memberDependencyEntry,
+  planDependencies,
+  type DependencyDecision,
+  type MemberDependency,
+} from './dependency-plan.js';
+import {
+  ERRORS,
+  MEMBER_SHARED_OPTIONS,
+  NEW_WORKSPACE,
+  choiceFlags,
+  nameOption,
+  type AnswersOf,
+  type ChoiceFlags,
+  type ErrorStyle,
+  type OptionSpec,
+} from './options.js';
 import { templatesDir } from './paths.js';
-import { PatternsGenerator, type Answers, type PatternOptions } from './patterns-generator.js';
-import { EDITION, RUST_VERSION, lintTables, workspaceRootContext } from './rust-conventions.js';
+import { PatternsGenerator, type PatternOptions } from './patterns-generator.js';
+import { EDITION, RUST_VERSION, lintTables } from './rust-conventions.js';
+import { lookup } from './toml-value.js';
+import { normalizeMemberPath } from './workspace-members.js';
+import { ROOT_PLAN, rootContext, type MemberSummary } from './workspace-root.js';
 import { plannedFiles, type WritePlan } from './write-plan.js';
-import { runCargoSteps } from './cargo-steps.js';
 
 /** What the templates of every member see; members add their own derived values. */
-export interface MemberContext {
+export interface MemberContext extends ChoiceFlags<typeof ERRORS> {
   /** Package name, e.g. `my-tool`. */
   readonly name: string;
   /** Rust identifier of the library, e.g. `my_tool`. */
@@ -45,6 +53,15 @@ export interface MemberContext {
   readonly libThiserror: boolean;
   /** Binary code uses anyhow (styles split and anyhow). */
   readonly binAnyhow: boolean;
+  /** A fallible return type of library code in the error style: `Result<T, E>`, or `anyhow::Result<T>`. */
+  readonly result: (ok: string, err: string) => string;
+  /**
+   * Context on a fallible call in anyhow-style library code, on a new line
+   * indented by `indent`: `.context("…")`, or `.with_context(|| format!("…"))`
+   * when the message interpolates (`{id}`). Empty where library errors are
+   * typed: their variants say what failed.
+   */
+  readonly context: (indent: number, message: string) => string;
   /** The `[package]` keys inherited from, or set beside, the workspace. */
   readonly packageFields: string;
   /** Rendered `[dependencies]`, `[dev-dependencies]` and `[build-dependencies]` entries. */
@@ -55,38 +72,42 @@ export interface MemberContext {
   readonly lints: string;
 }
 
-/** The template context: the shared values plus the member's own derived ones. */
-export type TemplateContext = MemberContext & Readonly<Record<string, unknown>>;
+/** The options every member generator has: the positional name and the shared ones. */
+type SharedMemberSpecs = readonly [ReturnType<typeof nameOption>, ...typeof MEMBER_SHARED_OPTIONS];
 
 /**
- * What a member adds to the files of a new workspace root, rendered from its
- * optional `templates/<kind>/_workspace/` snippets: a README section, job-level
- * keys of the workspace CI check job (services, env), steps that job needs
- * before cargo runs (e.g. a Python with libpython), and CI jobs of its own.
+ * A member's answers, typed from its option specs: `answers.errors` is
+ * `'split' | 'thiserror' | 'anyhow'`, and the service's `answers.db` is
+ * `'sqlite' | 'postgres' | 'mysql'`. (An intersection, so that the shared keys
+ * stay known where `O` is generic.)
  */
-export interface MemberSummary {
-  readonly kind: string;
-  readonly name: string;
-  readonly path: string;
-  readonly readme: string;
-  readonly ciCheck: string;
-  readonly ciCheckSteps: string;
-  readonly ciJobs: string;
-}
+export type MemberAnswers<O extends readonly OptionSpec[]> = AnswersOf<SharedMemberSpecs> & AnswersOf<O>;
 
-export interface MemberDefinition {
+/**
+ * A member kind: its options, the crates its code uses, the template values it
+ * derives (`X`), and its write plan over the shared and derived values.
+ */
+export interface MemberDefinition<O extends readonly OptionSpec[] = readonly OptionSpec[], X extends object = object> {
   /** Generator name and template folder: `cli` -> `yo rust-patterns:cli`, `templates/cli`. */
   readonly kind: string;
   readonly description: string;
   /** The member's own options (its e2e matrix crosses every value of each choice option). */
-  readonly options: readonly OptionSpec[];
+  readonly options: O;
+  // Methods, not function properties, so that every member fits `MemberDefinition` with the default parameters.
   /** The crates the member's code uses, with the features it needs. */
-  readonly dependencies: (answers: Answers) => readonly MemberDependency[];
+  dependencies(answers: MemberAnswers<O>): readonly MemberDependency[];
   /** Derived template values beyond the shared ones. */
-  readonly context?: (answers: Answers, base: MemberContext) => Readonly<Record<string, unknown>>;
-  readonly plan: WritePlan<TemplateContext>;
+  context?(answers: MemberAnswers<O>, base: MemberContext): X;
+  readonly plan: WritePlan<MemberContext & X>;
   /** Named profiles the member needs in the workspace root (Cargo reads profiles only there). */
   readonly profiles?: readonly CargoProfile[];
+}
+
+/** Declares a member with its answer and context types inferred from the option specs and `context`. */
+export function defineMember<const O extends readonly OptionSpec[], X extends object = object>(
+  definition: MemberDefinition<O, X>,
+): MemberDefinition<O, X> {
+  return definition;
 }
 
 /**
@@ -95,15 +116,75 @@ export interface MemberDefinition {
  * anyhow, with its `std` feature (backtraces), which the workspace entry
  * leaves off for the wasm member.
  */
-export function errorStyleDependencies(errors: unknown): MemberDependency[] {
+export function errorStyleDependencies(errors: ErrorStyle): MemberDependency[] {
   return [
     ...(errors === 'thiserror' ? [] : [{ name: 'anyhow', features: ['std'] } as const]),
     ...(errors === 'anyhow' ? [] : [{ name: 'thiserror' } as const]),
   ];
 }
 
-export abstract class MemberGenerator extends PatternsGenerator {
-  protected readonly definition: MemberDefinition;
+/** The member's directory relative to the root: `--path`, or `crates/<name>`. */
+export function memberDirectory(answers: { readonly name: string; readonly path: string }): string {
+  return answers.path === '' ? `crates/${answers.name}` : posix.normalize(normalizeMemberPath(answers.path));
+}
+
+/**
+ * Every value the member's templates see, from its answers and the root
+ * manifest it joins. `decisions` are the dependency decisions against that
+ * root (planned afresh when absent, as for a new workspace).
+ */
+export function memberTemplateContext<O extends readonly OptionSpec[], X extends object>(
+  definition: MemberDefinition<O, X>,
+  answers: MemberAnswers<O>,
+  rootValue: Record<string, unknown>,
+  decisions: readonly DependencyDecision[] = planDependencies(rootValue, definition.dependencies(answers)),
+): MemberContext & X {
+  const { errors, name } = answers;
+  const libThiserror = errors !== 'anyhow';
+  const section = (kind: MemberDependency['kind']): string =>
+    decisions
+      .filter((d) => (d.dep.kind ?? 'normal') === kind)
+      .sort((a, b) => a.dep.name.localeCompare(b.dep.name))
+      .map((d) => memberDependencyEntry(d.dep, d))
+      .join('\n');
+  const base: MemberContext = {
+    name,
+    crate: snakeCase(name),
+    pascal: pascalCase(name),
+    memberPath: memberDirectory(answers),
+    errors,
+    ...choiceFlags(ERRORS, errors),
+    libThiserror,
+    binAnyhow: errors !== 'thiserror',
+    result: (ok, err) => (libThiserror ? `Result<${ok}, ${err}>` : `anyhow::Result<${ok}>`),
+    context: (indent, message) => {
+      if (libThiserror) return '';
+      const call = message.includes('{') ? `.with_context(|| format!("${message}"))` : `.context("${message}")`;
+      return `\n${' '.repeat(indent)}${call}`;
+    },
+    packageFields: packageFields(rootValue),
+    dependencies: section('normal'),
+    devDependencies: section('dev'),
+    buildDependencies: section('build'),
+    lints: lookup(rootValue, ['workspace', 'lints']) === undefined ? lintTables('lints') : '[lints]\nworkspace = true',
+  };
+  return { ...base, ...(definition.context?.(answers, base) ?? ({} as X)) };
+}
+
+/** The generator class of a member kind: `export default class CliGenerator extends memberGenerator(CLI) {}`. */
+export function memberGenerator<O extends readonly OptionSpec[], X extends object>(definition: MemberDefinition<O, X>) {
+  return class extends MemberGenerator<O, X> {
+    constructor(args: string[], options: PatternOptions) {
+      super(args, options, definition);
+    }
+  };
+}
+
+export abstract class MemberGenerator<
+  O extends readonly OptionSpec[] = readonly OptionSpec[],
+  X extends object = object,
+> extends PatternsGenerator<MemberAnswers<O>> {
+  protected readonly definition: MemberDefinition<O, X>;
   /** True when run by the app generator for a workspace it is writing. */
   private composed = false;
   /** No Cargo.toml at or above the current directory: the run may create a workspace there. */
@@ -111,21 +192,19 @@ export abstract class MemberGenerator extends PatternsGenerator {
   /** Creating a new workspace in the current directory (`--new-workspace`, or confirmed). */
   private freshWorkspace = false;
 
-  constructor(args: string[], options: PatternOptions, definition: MemberDefinition) {
-    const specs = [nameOption(`${definition.kind} crate`, definition.kind), ...MEMBER_SHARED_OPTIONS, ...definition.options];
-    super(args, options, specs);
+  constructor(args: string[], options: PatternOptions, definition: MemberDefinition<O, X>) {
+    super(args, options, memberSpecs(definition));
     this.definition = definition;
     this.argument('name', { type: String, required: false, description: `Package name of the ${definition.kind} crate` });
     this.sourceRoot(templatesDir(definition.kind));
   }
 
   protected get memberName(): string {
-    return this.answers['name'] as string;
+    return this.allAnswers().name;
   }
 
   protected get memberPath(): string {
-    const path = this.answers['path'] as string;
-    return path === '' ? `crates/${this.memberName}` : posix.normalize(normalizeMemberPath(path));
+    return memberDirectory(this.allAnswers());
   }
 
   /** Reads through mem-fs, so files pending from an earlier generator in this run count too. */
@@ -138,7 +217,7 @@ export abstract class MemberGenerator extends PatternsGenerator {
 
   initializing(): void {
     this.checkGivenOptions();
-    const root = (this.answers['workspace-root'] as string | undefined) ?? '';
+    const root = this.answers['workspace-root'] ?? '';
     this.composed = root !== '';
     if (this.composed) {
       this.destinationRoot(root);
@@ -152,7 +231,7 @@ export abstract class MemberGenerator extends PatternsGenerator {
   async prompting(): Promise<void> {
     if (this.outsideCargo) await this.confirmNewWorkspace();
     const workspace = suggestCrateName(basename(this.destinationRoot()));
-    await this.answer(this.specsToAnswer(), { name: `${workspace}-${this.definition.kind}` });
+    await this.answer(memberSpecs(this.definition), { name: `${workspace}-${this.definition.kind}` });
   }
 
   /** Outside any Cargo repository: create a workspace in place only when told (`--new-workspace`) or after asking. */
@@ -160,9 +239,10 @@ export abstract class MemberGenerator extends PatternsGenerator {
     const given = this.answers[NEW_WORKSPACE.flag];
     const where = this.env.cwd;
     const notCargo = `No Cargo.toml at or above ${where}: this is not a Cargo repository`;
-    if (given === false) throw new Error(`${notCargo}, and --no-${NEW_WORKSPACE.flag} forbids creating one. Nothing was written.`);
+    if (given === false)
+      throw new Error(`${notCargo}, and --no-${NEW_WORKSPACE.flag} forbids creating one. Nothing was written.`);
     if (given !== true) {
-      if (this.answers['defaults'] === true) {
+      if (this.answers.defaults === true) {
         throw new Error(
           `${notCargo}. Run again with --${NEW_WORKSPACE.flag} to create a workspace here, run it from inside a Cargo repository, or create a new one with \`rust-patterns app <name>\`. Nothing was written.`,
         );
@@ -173,10 +253,6 @@ export abstract class MemberGenerator extends PatternsGenerator {
       if (!create) throw new Error(`${notCargo}; no workspace created. Nothing was written.`);
     }
     this.freshWorkspace = true;
-  }
-
-  private specsToAnswer(): OptionSpec[] {
-    return [nameOption(`${this.definition.kind} crate`, this.definition.kind), ...MEMBER_SHARED_OPTIONS, ...this.definition.options];
   }
 
   /** Every check before anything is written: a failure here leaves every file as it was. */
@@ -220,7 +296,8 @@ export abstract class MemberGenerator extends PatternsGenerator {
     if (this.freshWorkspace) this.writeWorkspaceRoot();
     const rootText = this.fs.read(rootManifestPath);
     const root = parseManifest(rootText, this.shown('Cargo.toml'));
-    const deps = this.definition.dependencies(this.answers);
+    const answers = this.allAnswers();
+    const deps = this.definition.dependencies(answers);
     const previousFile = this.destinationPath(this.memberPath, 'Cargo.toml');
     const previous = this.read(previousFile);
     const decisions = planDependencies(
@@ -231,10 +308,12 @@ export abstract class MemberGenerator extends PatternsGenerator {
     );
     for (const { dep, reason } of decisions) {
       if (reason) {
-        this.log.info(`${dep.name}: ${reason}, so ${this.memberPath}/Cargo.toml asks for it itself; your Cargo.toml keeps its line.`);
+        this.log.info(
+          `${dep.name}: ${reason}, so ${this.memberPath}/Cargo.toml asks for it itself; your Cargo.toml keeps its line.`,
+        );
       }
     }
-    const ctx = this.templateContext(root.value, decisions);
+    const ctx = memberTemplateContext(this.definition, answers, root.value, decisions);
     for (const { template, output } of plannedFiles(this.definition.plan, ctx)) {
       this.fs.copyTpl(this.templatePath(template), this.destinationPath(this.memberPath, output), ctx);
     }
@@ -263,20 +342,15 @@ export abstract class MemberGenerator extends PatternsGenerator {
   }
 
   /**
-   * A new workspace in the current directory: the root manifest of `rust-patterns app`
-   * (members are added below), its rustfmt and clippy settings and .gitignore, each
-   * only where the directory has none.
+   * A new workspace in the current directory: the root plan of `rust-patterns app`
+   * without the README and CI that list members (members are added below), each
+   * file only where the directory has none.
    */
   private writeWorkspaceRoot(): void {
-    const ctx = workspaceRootContext();
-    for (const [template, file] of [
-      ['Cargo.toml', 'Cargo.toml'],
-      ['rustfmt.toml', 'rustfmt.toml'],
-      ['clippy.toml', 'clippy.toml'],
-      ['gitignore', '.gitignore'],
-    ] as const) {
-      if (this.fs.exists(this.destinationPath(file))) continue;
-      this.fs.copyTpl(join(templatesDir('app'), template), this.destinationPath(file), ctx);
+    const ctx = rootContext();
+    for (const { template, output } of plannedFiles(ROOT_PLAN, ctx)) {
+      if (this.fs.exists(this.destinationPath(output))) continue;
+      this.fs.copyTpl(join(templatesDir('app'), template), this.destinationPath(output), ctx);
     }
   }
 
@@ -304,7 +378,7 @@ export abstract class MemberGenerator extends PatternsGenerator {
 
   /** Called by the app generator once answers are known (after configuring). */
   summary(): MemberSummary {
-    const ctx = this.templateContext({});
+    const ctx = memberTemplateContext(this.definition, this.allAnswers(), {});
     const snippet = (file: string): string => {
       const path = this.templatePath('_workspace', file);
       return existsSync(path) ? ejs.render(readFileSync(path, 'utf8'), ctx) : '';
@@ -319,33 +393,11 @@ export abstract class MemberGenerator extends PatternsGenerator {
       ciJobs: snippet('ci-jobs.yml'),
     };
   }
+}
 
-  private templateContext(rootValue: Record<string, unknown>, decisions?: readonly DependencyDecision[]): TemplateContext {
-    const errors = this.answers['errors'] as ErrorStyle;
-    const name = this.memberName;
-    const planned = decisions ?? planDependencies(rootValue, this.definition.dependencies(this.answers));
-    const section = (kind: MemberDependency['kind']): string =>
-      planned
-        .filter((d) => (d.dep.kind ?? 'normal') === kind)
-        .sort((a, b) => a.dep.name.localeCompare(b.dep.name))
-        .map((d) => memberDependencyEntry(d.dep, d))
-        .join('\n');
-    const base: MemberContext = {
-      name,
-      crate: snakeCase(name),
-      pascal: pascalCase(name),
-      memberPath: this.memberPath,
-      errors,
-      libThiserror: errors !== 'anyhow',
-      binAnyhow: errors !== 'thiserror',
-      packageFields: packageFields(rootValue),
-      dependencies: section('normal'),
-      devDependencies: section('dev'),
-      buildDependencies: section('build'),
-      lints: lookup(rootValue, ['workspace', 'lints']) === undefined ? lintTables('lints') : '[lints]\nworkspace = true',
-    };
-    return { ...base, ...this.definition.context?.(this.answers, base) };
-  }
+/** A member generator's options, in the order `--help` lists them. */
+function memberSpecs(definition: MemberDefinition): readonly OptionSpec[] {
+  return [nameOption(`${definition.kind} crate`, definition.kind), ...MEMBER_SHARED_OPTIONS, ...definition.options];
 }
 
 /**
@@ -361,7 +413,7 @@ function packageFields(rootValue: Record<string, unknown>): string {
   return [
     ws('version') !== undefined ? 'version.workspace = true' : 'version = "0.1.0"',
     edition === EDITION ? 'edition.workspace = true' : `edition = "${EDITION}"`,
-    typeof rustVersion === 'string' && compareVersions(rustVersion, RUST_VERSION) >= 0
+    typeof rustVersion === 'string' && atLeast(rustVersion, RUST_VERSION)
       ? 'rust-version.workspace = true'
       : `rust-version = "${RUST_VERSION}"`,
     inherited('authors'),
@@ -373,12 +425,8 @@ function packageFields(rootValue: Record<string, unknown>): string {
     .join('\n');
 }
 
-function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
+/** Whether a `rust-version` is `minimum` or newer. */
+function atLeast(version: string, minimum: string): boolean {
+  const [have, need] = [parseVersion(version), parseVersion(minimum)];
+  return have !== undefined && need !== undefined && compareVersions(have, need) >= 0;
 }

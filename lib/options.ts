@@ -1,9 +1,11 @@
 /**
  * Option definitions. Each option is declared once, here for the shared ones
- * and in `generators/<name>/options.ts` for a member's own, and everything else
- * derives from that entry: the command-line flag and its help, the interactive
- * question, validation of a flag's value, the `--defaults` answer, storage in
- * `.yo-rc.json`, and the values the e2e matrix crosses.
+ * and beside its member definition (`generators/<kind>/member.ts`) for a
+ * member's own, and everything else derives from that entry: the command-line
+ * flag and its help, the interactive question, validation of a flag's value,
+ * the `--defaults` answer, storage in `.yo-rc.json`, the TypeScript type of the
+ * answer (`AnswersOf`), the template booleans of a choice (`choiceFlags`), and
+ * the values the e2e matrix crosses.
  */
 import { crateNameError } from './crate-name.js';
 
@@ -56,15 +58,29 @@ export interface BooleanOption extends OptionBase<boolean> {
 
 export type OptionSpec = ChoiceOption | ListOption | TextOption | NumberOption | BooleanOption;
 
-/** The value type an option spec produces. */
-export type ValueOf<O extends OptionSpec> = O['default'];
+/** The value type of an answer to an option: a choice's literal values, a list of them, a number, a boolean or a string. */
+export type ValueOf<S extends OptionSpec> = S extends { readonly kind: 'choice'; readonly choices: readonly Choice<infer V>[] }
+  ? V
+  : S extends { readonly kind: 'list'; readonly choices: readonly Choice<infer V>[] }
+    ? readonly V[]
+    : S extends { readonly kind: 'number' }
+      ? number
+      : S extends { readonly kind: 'boolean' }
+        ? boolean
+        : string;
+
+/** The answers to a list of options, keyed by flag: `{ db: 'sqlite' | 'postgres' | 'mysql', port: number, … }`. */
+export type AnswersOf<Specs extends readonly OptionSpec[]> = {
+  readonly [S in Specs[number] as S['flag']]: ValueOf<S>;
+};
 
 /**
  * Parses and validates a raw flag value (a string from the command line, or a
  * value passed by a composing generator). Throws an Error whose message names
  * the flag, the problem and the accepted values.
  */
-export function parseOptionValue(spec: OptionSpec, raw: unknown): ValueOf<typeof spec> {
+export function parseOptionValue<S extends OptionSpec>(spec: S, raw: unknown): ValueOf<S>;
+export function parseOptionValue(spec: OptionSpec, raw: unknown): unknown {
   const fail = (problem: string): never => {
     throw new Error(`--${spec.flag}: ${problem}`);
   };
@@ -153,8 +169,28 @@ function errorOf(action: () => unknown): string | undefined {
   }
 }
 
-/** The value type of a choice option, for derived template booleans. */
-export type ErrorStyle = (typeof ERRORS.choices)[number]['value'];
+// --- Booleans derived from a choice -------------------------------------------
+
+/** `module-name` -> `moduleName`. */
+type Camel<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<Camel<Tail>>}` : S;
+
+/** One boolean per value of a choice option: `db` gives `dbSqlite`, `dbPostgres`, `dbMysql`. */
+export type ChoiceFlags<S extends ChoiceOption> = {
+  readonly [V in S['choices'][number]['value'] as `${Camel<S['flag']>}${Capitalize<Camel<V>>}`]: boolean;
+};
+
+const camel = (text: string): string => text.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+
+/**
+ * The template booleans of a choice answer, named after the flag and each
+ * value, so templates test `dbPostgres` rather than comparing strings.
+ */
+export function choiceFlags<S extends ChoiceOption>(spec: S, value: ValueOf<S>): ChoiceFlags<S> {
+  return Object.fromEntries(
+    spec.choices.map((choice) => [`${camel(spec.flag)}${capitalize(camel(choice.value))}`, choice.value === value]),
+  ) as ChoiceFlags<S>;
+}
 
 // --- Options shared by every generator -------------------------------------
 
@@ -170,7 +206,9 @@ export const ERRORS = {
     { value: 'thiserror', name: 'thiserror everywhere: typed errors, also in binaries' },
     { value: 'anyhow', name: 'anyhow everywhere: one dynamic error type' },
   ],
-} as const satisfies ChoiceOption<'split' | 'thiserror' | 'anyhow'>;
+} as const satisfies ChoiceOption;
+
+export type ErrorStyle = ValueOf<typeof ERRORS>;
 
 export const DEFAULTS = {
   kind: 'boolean',
@@ -187,7 +225,7 @@ export const SKIP_GIT = {
 } as const satisfies BooleanOption;
 
 /** The package name of a member or workspace; the positional argument of every generator. */
-export function nameOption(what: string, defaultName: string): TextOption {
+export function nameOption(what: string, defaultName: string): TextOption & { readonly flag: 'name' } {
   return {
     kind: 'text',
     flag: 'name',
@@ -216,7 +254,8 @@ export const MEMBER_PATH = {
 export const NEW_WORKSPACE = {
   kind: 'boolean',
   flag: 'new-workspace',
-  description: 'Outside any Cargo repository, create a new workspace in the current directory (else the generator asks, or stops under --defaults)',
+  description:
+    'Outside any Cargo repository, create a new workspace in the current directory (else the generator asks, or stops under --defaults)',
   default: false,
 } as const satisfies BooleanOption;
 
@@ -230,4 +269,4 @@ export const WORKSPACE_ROOT = {
 } as const satisfies TextOption;
 
 /** Options every member generator has, besides the positional name. */
-export const MEMBER_SHARED_OPTIONS: readonly OptionSpec[] = [ERRORS, MEMBER_PATH, NEW_WORKSPACE, DEFAULTS, WORKSPACE_ROOT];
+export const MEMBER_SHARED_OPTIONS = [ERRORS, MEMBER_PATH, NEW_WORKSPACE, DEFAULTS, WORKSPACE_ROOT] as const;

@@ -17,14 +17,19 @@ export const GENERATOR_VERSION: string = (
 /** Flags by name: the shared built-ins plus whatever the option specs declare. */
 export type PatternOptions = BaseOptions & Record<string, unknown>;
 
-/** Answers by flag name, after parsing and validation. */
-export type Answers = Record<string, unknown>;
-
 // Non-boolean flags keep their raw value (string, or `false` from `--no-x`): parseOptionValue types them.
 const rawValue = (value: unknown): unknown => value;
 
-export abstract class PatternsGenerator extends Generator<Record<string, unknown>, PatternOptions> {
-  protected readonly answers: Answers = {};
+/**
+ * `A` is the type of the generator's answers, derived from its option specs
+ * with `AnswersOf` (`this.answers.db` is `'sqlite' | 'postgres' | 'mysql' | undefined`).
+ */
+export abstract class PatternsGenerator<A extends object = Record<string, unknown>> extends Generator<
+  Record<string, unknown>,
+  PatternOptions
+> {
+  /** Every answer by flag, each parsed by its spec before it is stored here. */
+  private readonly answered: Record<string, unknown> = {};
   private readonly specs: readonly OptionSpec[];
 
   constructor(args: string[], options: PatternOptions, specs: readonly OptionSpec[]) {
@@ -61,6 +66,26 @@ export abstract class PatternsGenerator extends Generator<Record<string, unknown
     return this.options['ask-answered'] === true || this.options['askAnswered'] === true;
   }
 
+  /** The answers so far, typed by the option specs; a flag not yet answered is undefined. */
+  protected get answers(): Partial<A> {
+    // Sound where `A` is `AnswersOf` the specs: only `parseOptionValue(spec, ..)` results,
+    // which have the spec's value type, are stored, under the spec's flag.
+    return this.answered as Partial<A>;
+  }
+
+  /** The answer to one option; throws if it has none yet. */
+  protected answerTo<F extends keyof A & string>(flag: F): A[F] {
+    if (!(flag in this.answered)) throw new Error(`internal: no answer yet for ${flag}`);
+    return this.answers[flag] as A[F];
+  }
+
+  /** Every answer, once each option has one (after `answer` ran for all specs); throws if one is missing. */
+  protected allAnswers(): A {
+    const missing = this.specs.filter((s) => !(s.flag in this.answered)).map((s) => s.flag);
+    if (missing.length > 0) throw new Error(`internal: no answer yet for ${missing.join(', ')}`);
+    return this.answered as A;
+  }
+
   protected spec(flag: string): OptionSpec {
     const spec = this.specs.find((s) => s.flag === flag);
     if (!spec) throw new Error(`internal: no option '${flag}'`);
@@ -81,7 +106,7 @@ export abstract class PatternsGenerator extends Generator<Record<string, unknown
   protected checkGivenOptions(): void {
     for (const spec of this.specs) {
       const value = this.given(spec.flag);
-      if (value !== undefined) this.answers[spec.flag] = value;
+      if (value !== undefined) this.answered[spec.flag] = value;
     }
   }
 
@@ -90,19 +115,19 @@ export abstract class PatternsGenerator extends Generator<Record<string, unknown
    * `.yo-rc.json`, else the default under `--defaults`, else a prompt.
    * `defaults` may override spec defaults (e.g. a name derived from the workspace).
    */
-  protected async answer(specs: readonly OptionSpec[], defaults: Answers = {}): Promise<void> {
-    const quick = this.answers['defaults'] === true;
+  protected async answer(specs: readonly OptionSpec[], defaults: Readonly<Record<string, unknown>> = {}): Promise<void> {
+    const quick = this.answered['defaults'] === true;
     const questions: Record<string, unknown>[] = [];
     for (const spec of specs) {
-      if (spec.flag in this.answers) continue;
+      if (spec.flag in this.answered) continue;
       const stored: unknown = spec.stored ? this.config.get(spec.flag) : undefined;
       if (stored !== undefined && !this.asksAnswered) {
-        this.answers[spec.flag] = parseOptionValue(spec, stored);
+        this.answered[spec.flag] = parseOptionValue(spec, stored);
         continue;
       }
       const fallback = stored ?? defaults[spec.flag] ?? spec.default;
       if (quick || !spec.prompt) {
-        this.answers[spec.flag] = parseOptionValue(spec, fallback);
+        this.answered[spec.flag] = parseOptionValue(spec, fallback);
       } else {
         questions.push(questionFor(spec, fallback));
       }
@@ -110,7 +135,7 @@ export abstract class PatternsGenerator extends Generator<Record<string, unknown
     if (questions.length === 0) return;
     const replies = await this.prompt(questions as never);
     for (const [flag, reply] of Object.entries(replies)) {
-      this.answers[flag] = parseOptionValue(this.spec(flag), reply);
+      this.answered[flag] = parseOptionValue(this.spec(flag), reply);
     }
   }
 
@@ -123,8 +148,8 @@ export abstract class PatternsGenerator extends Generator<Record<string, unknown
     const keep = options.keep === true && !this.asksAnswered;
     const stored = Object.fromEntries(
       this.specs
-        .filter((s) => s.stored && s.flag in this.answers && !(keep && this.config.get(s.flag) !== undefined))
-        .map((s) => [s.flag, this.answers[s.flag]]),
+        .filter((s) => s.stored && s.flag in this.answered && !(keep && this.config.get(s.flag) !== undefined))
+        .map((s) => [s.flag, this.answered[s.flag]]),
     );
     this.config.merge({ ...stored, version: GENERATOR_VERSION });
   }

@@ -16,22 +16,10 @@ export const RUST_VERSION = '1.88';
  */
 export const LINTS: Readonly<Record<'rust' | 'clippy', readonly string[]>> = {
   rust: ['unsafe_code = "deny"', 'missing_debug_implementations = "warn"', 'unused_qualifications = "warn"'],
-  clippy: [
-    'all = { level = "warn", priority = -1 }',
-    'dbg_macro = "warn"',
-    'todo = "warn"',
-    'unwrap_used = "warn"',
-  ],
+  clippy: ['all = { level = "warn", priority = -1 }', 'dbg_macro = "warn"', 'todo = "warn"', 'unwrap_used = "warn"'],
 };
-
-/** What the workspace-root templates (templates/app) need, for the app and for a member creating a workspace. */
-export function workspaceRootContext(): { edition: string; rustVersion: string; lints: string } {
-  return { edition: EDITION, rustVersion: RUST_VERSION, lints: lintTables('workspace.lints') };
-}
 
 /** `[<prefix>.rust]` and `[<prefix>.clippy]` tables, e.g. prefix `workspace.lints` or `lints`. */
 export function lintTables(prefix: string, nl = '\n'): string {
-  return (['rust', 'clippy'] as const)
-    .map((tool) => [`[${prefix}.${tool}]`, ...LINTS[tool]].join(nl))
-    .join(nl + nl);
+  return (['rust', 'clippy'] as const).map((tool) => [`[${prefix}.${tool}]`, ...LINTS[tool]].join(nl)).join(nl + nl);
 }

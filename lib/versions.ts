@@ -13,11 +13,11 @@
 export const CRATES = {
   // `std` (backtraces) only where a member names it: it is ~40 KB of WebAssembly.
   anyhow: { version: '1.0.100', defaultFeatures: false },
-  'assert_cmd': { version: '2.2.0' },
+  assert_cmd: { version: '2.2.0' },
   axum: { version: '0.8.9', defaultFeatures: false },
   clap: { version: '4.6.0' },
-  'clap_complete': { version: '4.6.0' },
-  'console_error_panic_hook': { version: '0.1.7' },
+  clap_complete: { version: '4.6.0' },
+  console_error_panic_hook: { version: '0.1.7' },
   ctrlc: { version: '3.5.2' },
   divan: { version: '0.1.21', defaultFeatures: false },
   'http-body-util': { version: '0.1.5' },
@@ -26,7 +26,7 @@ export const CRATES = {
   pyo3: { version: '0.30.1' },
   rayon: { version: '1.12.0' },
   serde: { version: '1.0.228' },
-  'serde_json': { version: '1.0.145' },
+  serde_json: { version: '1.0.145' },
   sqlx: { version: '0.8.6', defaultFeatures: false },
   talc: { version: '5.1.1' },
   tempfile: { version: '3.23.0' },

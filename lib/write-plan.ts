@@ -4,9 +4,11 @@
  * optional condition on the template context.
  */
 export interface WriteBlock<C> {
-  readonly condition?: (ctx: C) => boolean;
+  // Methods, not function properties: a plan over a member's own context is
+  // then usable where a plan over the shared context is expected.
+  condition?(ctx: C): boolean;
   /** The generated path when it depends on the answers (e.g. a Python package named by an option); default `outputPath`. */
-  readonly renameTo?: (ctx: C, output: string) => string;
+  renameTo?(ctx: C, output: string): string;
   readonly templates: readonly string[];
 }
 
@@ -20,7 +22,6 @@ const RENAMES: Readonly<Record<string, string>> = {
   gitignore: '.gitignore',
   'dot-github': '.github',
   'dot-env.example': '.env.example',
-  dockerignore: '.dockerignore',
 };
 
 /** The generated path for a template path: `dot-github/workflows/ci.yml` -> `.github/workflows/ci.yml`. */

@@ -2,35 +2,37 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { parseManifest, lookup } from '../lib/cargo-manifest.js';
+import { parseManifest } from '../lib/cargo-manifest.js';
+import { lookup } from '../lib/toml-value.js';
 import { CRATES } from '../lib/versions.js';
 import { DEFAULT_MEMBERS, MEMBERS } from '../generators/members.js';
-import { QUIET, runGenerator } from './helpers.js';
+import { ROOT_PLAN, rootContext } from '../lib/workspace-root.js';
+import { plannedFiles } from '../lib/write-plan.js';
+import { QUIET, filesUnder, runGenerator } from './helpers.js';
 
 describe('app generator', () => {
   it('writes a workspace root with the default members', async () => {
     const result = await runGenerator('app').withArguments(['demo']).withOptions(QUIET);
-    result.assertFile([
-      'demo/Cargo.toml',
-      'demo/clippy.toml',
-      'demo/rustfmt.toml',
-      'demo/.gitignore',
-      'demo/README.md',
-      'demo/.github/workflows/ci.yml',
-      'demo/.yo-rc.json',
-      'demo/crates/cli/Cargo.toml',
-      'demo/crates/cli/src/main.rs',
-    ]);
+    const root = plannedFiles(ROOT_PLAN, rootContext({ name: 'demo', members: [] })).map((f) => f.output);
+    const members = DEFAULT_MEMBERS.map((kind) => `crates/${kind}/`);
+    const rootFiles = filesUnder(join(result.cwd, 'demo')).filter((f) => !members.some((m) => f.startsWith(m)));
+    assert.deepEqual(rootFiles, [...root, '.yo-rc.json'].sort());
+    result.assertFile(DEFAULT_MEMBERS.map((kind) => `demo/crates/${kind}/Cargo.toml`));
     const manifest = parseManifest(readFileSync(join(result.cwd, 'demo/Cargo.toml'), 'utf8')).value;
     assert.equal(lookup(manifest, ['workspace', 'resolver']), '3');
-    assert.deepEqual(lookup(manifest, ['workspace', 'members']), DEFAULT_MEMBERS.map((kind) => `crates/${kind}`));
+    assert.deepEqual(
+      lookup(manifest, ['workspace', 'members']),
+      DEFAULT_MEMBERS.map((kind) => `crates/${kind}`),
+    );
     assert.equal(lookup(manifest, ['workspace', 'package', 'edition']), '2024');
     assert.ok(lookup(manifest, ['workspace', 'lints', 'clippy']));
     assert.ok(lookup(manifest, ['profile', 'release']));
   });
 
   it('declares only the dependencies its members use, at the pinned versions', async () => {
-    const result = await runGenerator('app').withArguments(['demo']).withOptions({ ...QUIET, errors: 'anyhow' });
+    const result = await runGenerator('app')
+      .withArguments(['demo'])
+      .withOptions({ ...QUIET, errors: 'anyhow' });
     const manifest = parseManifest(readFileSync(join(result.cwd, 'demo/Cargo.toml'), 'utf8')).value;
     const deps = lookup(manifest, ['workspace', 'dependencies']) as Record<string, unknown>;
     assert.ok(!('thiserror' in deps), 'anyhow everywhere needs no thiserror');
@@ -39,7 +41,9 @@ describe('app generator', () => {
   });
 
   it('stores the error style and generator version in .yo-rc.json', async () => {
-    const result = await runGenerator('app').withArguments(['demo']).withOptions({ ...QUIET, errors: 'thiserror' });
+    const result = await runGenerator('app')
+      .withArguments(['demo'])
+      .withOptions({ ...QUIET, errors: 'thiserror' });
     result.assertJsonFileContent('demo/.yo-rc.json', {
       'generator-rust-patterns': { errors: 'thiserror', members: { 'demo-cli': { kind: 'cli', path: 'crates/cli' } } },
     });
@@ -71,8 +75,18 @@ describe('app generator', () => {
   }
 
   it('rejects an unknown member and an unknown error style', async () => {
-    await assert.rejects(runGenerator('app').withArguments(['demo']).withOptions({ ...QUIET, members: 'cli,gui' }), /--members: 'gui' not among/);
-    await assert.rejects(runGenerator('app').withArguments(['demo']).withOptions({ ...QUIET, errors: 'panic' }), /--errors: 'panic' is not one of split, thiserror, anyhow/);
+    await assert.rejects(
+      runGenerator('app')
+        .withArguments(['demo'])
+        .withOptions({ ...QUIET, members: 'cli,gui' }),
+      /--members: 'gui' not among/,
+    );
+    await assert.rejects(
+      runGenerator('app')
+        .withArguments(['demo'])
+        .withOptions({ ...QUIET, errors: 'panic' }),
+      /--errors: 'panic' is not one of split, thiserror, anyhow/,
+    );
   });
 
   it('refuses a directory that exists and is not empty', async () => {

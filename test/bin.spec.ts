@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APP_OPTIONS } from '../generators/app/options.js';
 import { MEMBERS } from '../generators/members.js';
-import { MEMBER_SHARED_OPTIONS } from '../lib/options.js';
+import { MEMBER_SHARED_OPTIONS, type OptionSpec } from '../lib/options.js';
 import { PACKAGE_ROOT } from '../lib/paths.js';
 
 const BIN = join(PACKAGE_ROOT, 'dist', 'bin', 'rust-patterns.js');
@@ -34,8 +34,9 @@ describe('rust-patterns bin', () => {
   it('--help lists the generators and every app option with a description', () => {
     const run = rustPatterns(dir, '--help');
     assert.equal(run.status, 0, run.stderr);
-    for (const member of MEMBERS) assert.match(run.stdout, new RegExp(`^  ${member.kind} +${escape(member.description.slice(0, 20))}`, 'm'));
-    for (const option of APP_OPTIONS.filter((o) => o.flag !== 'name' && !o.hidden)) {
+    for (const member of MEMBERS)
+      assert.match(run.stdout, new RegExp(`^  ${member.kind} +${escape(member.description.slice(0, 20))}`, 'm'));
+    for (const option of APP_OPTIONS.filter((o: OptionSpec) => o.flag !== 'name' && o.hidden !== true)) {
       assert.match(run.stdout, new RegExp(`--${option.flag}\\s+# ${escape(option.description.slice(0, 20))}`), option.flag);
     }
   });
@@ -43,7 +44,7 @@ describe('rust-patterns bin', () => {
   it('cli --help lists every cli option with a description', () => {
     const run = rustPatterns(dir, 'cli', '--help');
     assert.equal(run.status, 0, run.stderr);
-    for (const option of MEMBER_SHARED_OPTIONS.filter((o) => !o.hidden)) {
+    for (const option of MEMBER_SHARED_OPTIONS.filter((o: OptionSpec) => o.hidden !== true)) {
       assert.match(run.stdout, new RegExp(`--${option.flag}\\s+# ${escape(option.description.slice(0, 20))}`), option.flag);
     }
   });

@@ -5,16 +5,13 @@ import {
   ManifestError,
   addWorkspaceDependencies,
   addWorkspaceMember,
-  lockedVersions,
-  lowerBound,
-  matches,
-  memberDependencyEntry,
-  memberStatus,
   parseManifest,
-  planDependencies,
   workspaceDependencyEntry,
 } from '../lib/cargo-manifest.js';
+import { lowerBound, matches } from '../lib/cargo-version.js';
 import { findWorkspaceRoot, memberPathProblem } from '../lib/cargo-workspace.js';
+import { lockedVersions, memberDependencyEntry, planDependencies } from '../lib/dependency-plan.js';
+import { memberStatus } from '../lib/workspace-members.js';
 import { CRATES } from '../lib/versions.js';
 import { crlf, withInsertions } from './fixtures/repos.js';
 
@@ -96,11 +93,14 @@ describe('cargo-manifest: adding a workspace member', () => {
 
   it('refuses a path the workspace excludes, naming the line', () => {
     const text = '[workspace]\nmembers = ["crates/*"]\nexclude = ["crates/tool"]\n';
-    assert.throws(() => member(text), (e: Error) => e instanceof ManifestError && /^Cargo\.toml:3:1: `workspace\.exclude` keeps crates\/tool out/.test(e.message));
+    assert.throws(
+      () => member(text),
+      (e: Error) => e instanceof ManifestError && /^Cargo\.toml:3:1: `workspace\.exclude` keeps crates\/tool out/.test(e.message),
+    );
   });
 
   it('reads member status as Cargo does', () => {
-    const manifest = parseManifest('[workspace]\nmembers = ["crates/*", "vendor"]\nexclude = ["crates/old", "vendor/x"]\n');
+    const manifest = parseManifest('[workspace]\nmembers = ["crates/*", "vendor"]\nexclude = ["crates/old", "vendor/x"]\n').value;
     assert.equal(memberStatus(manifest, 'crates/new'), 'glob');
     assert.equal(memberStatus(manifest, 'crates/old'), 'excluded');
     assert.equal(memberStatus(manifest, 'crates/old/sub'), 'excluded');
@@ -128,7 +128,8 @@ describe('cargo-manifest: merging workspace dependencies', () => {
   });
 
   it('writes the table after `[workspace.package]`, or in the dotted and inline forms the file uses', () => {
-    const tables = '[workspace]\nmembers = []\n\n[workspace.package]\nedition = "2024"\n\n[workspace.lints.rust]\nunsafe_code = "deny"\n';
+    const tables =
+      '[workspace]\nmembers = []\n\n[workspace.package]\nedition = "2024"\n\n[workspace.lints.rust]\nunsafe_code = "deny"\n';
     assert.equal(
       addWorkspaceDependencies(tables, ['clap']),
       withInsertions(tables, ['edition = "2024"\n\n', `[workspace.dependencies]\n${entries('clap')}\n`]),
@@ -149,7 +150,10 @@ describe('cargo-manifest: merging workspace dependencies', () => {
 
   it('adds `[workspace.dependencies]` above per-crate tables `[workspace.dependencies.x]`', () => {
     const before = '[workspace]\n\n[workspace.dependencies.serde]\nversion = "1"\n';
-    assert.equal(addWorkspaceDependencies(before, ['clap']), withInsertions(before, ['[workspace]\n\n', `[workspace.dependencies]\n${entries('clap')}\n`]));
+    assert.equal(
+      addWorkspaceDependencies(before, ['clap']),
+      withInsertions(before, ['[workspace]\n\n', `[workspace.dependencies]\n${entries('clap')}\n`]),
+    );
   });
 
   it('is valid TOML after every edit (parses again)', () => {
@@ -160,7 +164,11 @@ describe('cargo-manifest: merging workspace dependencies', () => {
 
 describe('cargo-manifest: what the member inherits', () => {
   const plan = (entry: string, lock?: string) =>
-    planDependencies(parseManifest(`[workspace.dependencies]\n${entry}\n`).value, [{ name: 'serde', features: ['derive'] }], lockedVersions(lock))[0]!;
+    planDependencies(
+      parseManifest(`[workspace.dependencies]\n${entry}\n`).value,
+      [{ name: 'serde', features: ['derive'] }],
+      lockedVersions(lock),
+    )[0]!;
 
   it('reads Cargo requirements', () => {
     assert.deepEqual(lowerBound('1'), [1, 0, 0]);
@@ -183,7 +191,11 @@ describe('cargo-manifest: what the member inherits', () => {
       ['<=1.4', '1.4.9', true],
     ];
     for (const [requirement, version, expected] of table) {
-      assert.equal(matches(requirement, version.split('.').map(Number) as [number, number, number]), expected, `${requirement} vs ${version}`);
+      assert.equal(
+        matches(requirement, version.split('.').map(Number) as [number, number, number]),
+        expected,
+        `${requirement} vs ${version}`,
+      );
     }
   });
 
@@ -202,23 +214,38 @@ describe('cargo-manifest: what the member inherits', () => {
     const decision = plan('serde = "1"', lock);
     assert.equal(decision.source, 'local');
     assert.match(decision.reason ?? '', /Cargo\.lock holds serde 1\.0\.100/);
-    assert.equal(memberDependencyEntry(decision.dep, decision), `serde = { version = "${CRATES.serde.version}", features = ["derive"] }`);
+    assert.equal(
+      memberDependencyEntry(decision.dep, decision),
+      `serde = { version = "${CRATES.serde.version}", features = ["derive"] }`,
+    );
   });
 
   it('turns default features back on locally where the workspace turns them off', () => {
     const decision = plan('serde = { version = "1", default-features = false }');
-    assert.equal(memberDependencyEntry(decision.dep, decision), 'serde = { workspace = true, default-features = true, features = ["derive"] }');
+    assert.equal(
+      memberDependencyEntry(decision.dep, decision),
+      'serde = { workspace = true, default-features = true, features = ["derive"] }',
+    );
   });
 });
 
 describe('cargo-manifest: errors name the file, line and column', () => {
   it('for invalid TOML', () => {
-    assert.throws(() => parseManifest('[workspace]\nmembers = [\n  "a"\nresolver = "2"\n', 'ws/Cargo.toml'), /^Error: ws\/Cargo\.toml:4:\d+: invalid TOML: /);
-    assert.throws(() => parseManifest('[workspace]\n[workspace]\n', 'Cargo.toml'), /^Error: Cargo\.toml:2:2: invalid TOML: Defining a key multiple times/);
+    assert.throws(
+      () => parseManifest('[workspace]\nmembers = [\n  "a"\nresolver = "2"\n', 'ws/Cargo.toml'),
+      /^Error: ws\/Cargo\.toml:4:\d+: invalid TOML: /,
+    );
+    assert.throws(
+      () => parseManifest('[workspace]\n[workspace]\n', 'Cargo.toml'),
+      /^Error: Cargo\.toml:2:2: invalid TOML: Defining a key multiple times/,
+    );
   });
 
   it('for a key of the wrong type', () => {
-    assert.throws(() => parseManifest('[workspace]\nmembers = "crates/*"\n'), /^Error: Cargo\.toml:2:11: `workspace\.members` must be an array/);
+    assert.throws(
+      () => parseManifest('[workspace]\nmembers = "crates/*"\n'),
+      /^Error: Cargo\.toml:2:11: `workspace\.members` must be an array/,
+    );
     assert.throws(() => parseManifest('workspace = 3\n'), /^Error: Cargo\.toml:1:13: `workspace` must be a table/);
   });
 });
@@ -240,8 +267,14 @@ describe('cargo-workspace: finding the root as Cargo does', () => {
   });
 
   it('follows `package.workspace`, and stops at a package the workspace excludes', () => {
-    assert.equal(findWorkspaceRoot('/repo/crates/pointed', tree({ ...files, '/repo/other/Cargo.toml': '[workspace]\n' })), '/repo/other');
-    assert.throws(() => findWorkspaceRoot('/repo/crates/pointed', tree(files)), /`package\.workspace` points to \/repo\/other, which has no Cargo\.toml with a \[workspace\]/);
+    assert.equal(
+      findWorkspaceRoot('/repo/crates/pointed', tree({ ...files, '/repo/other/Cargo.toml': '[workspace]\n' })),
+      '/repo/other',
+    );
+    assert.throws(
+      () => findWorkspaceRoot('/repo/crates/pointed', tree(files)),
+      /`package\.workspace` points to \/repo\/other, which has no Cargo\.toml with a \[workspace\]/,
+    );
     assert.equal(findWorkspaceRoot('/repo/crates/own/src', tree(files)), '/repo/crates/own');
   });
 
@@ -255,9 +288,15 @@ describe('cargo-workspace: finding the root as Cargo does', () => {
   });
 
   it('keeps a new member out of target/ and out of any package src/', () => {
-    const read = tree({ [join(root, 'Cargo.toml')]: '[package]\nname = "top"\n', [join(root, 'crates/a/Cargo.toml')]: '[package]\nname = "a"\n' });
+    const read = tree({
+      [join(root, 'Cargo.toml')]: '[package]\nname = "top"\n',
+      [join(root, 'crates/a/Cargo.toml')]: '[package]\nname = "a"\n',
+    });
     assert.match(memberPathProblem(root, 'src/tool', read) ?? '', /inside the sources of the package top \(src\/\)/);
-    assert.match(memberPathProblem(root, 'crates/a/src/tool', read) ?? '', /inside the sources of the package a \(crates\/a\/src\/\)/);
+    assert.match(
+      memberPathProblem(root, 'crates/a/src/tool', read) ?? '',
+      /inside the sources of the package a \(crates\/a\/src\/\)/,
+    );
     assert.match(memberPathProblem(root, 'target/tool', read) ?? '', /Cargo's build directory/);
     assert.equal(memberPathProblem(root, 'crates/a/plugins/tool', read), undefined);
   });

@@ -1,14 +1,21 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { QUIET, runGenerator } from './helpers.js';
+import { CLI } from '../generators/cli/member.js';
+import { QUIET, filesUnder, plannedMemberFiles, runGenerator } from './helpers.js';
 
-const generate = (errors: string) => runGenerator('app').withArguments(['demo']).withOptions({ ...QUIET, members: 'cli', errors });
+const generate = (errors: string) =>
+  runGenerator('app')
+    .withArguments(['demo'])
+    .withOptions({ ...QUIET, members: 'cli', errors });
 
 describe('cli member', () => {
   it('writes a library, a thin binary and end-to-end tests', async () => {
     const result = await generate('split');
-    result.assertFile(['src/lib.rs', 'src/cli.rs', 'src/stats.rs', 'src/main.rs', 'tests/cli.rs', 'README.md'].map((f) => `demo/crates/cli/${f}`));
+    assert.deepEqual(
+      filesUnder(join(result.cwd, 'demo/crates/cli')),
+      plannedMemberFiles(CLI, { name: 'demo-cli', path: 'crates/cli' }),
+    );
     result.assertFileContent('demo/crates/cli/src/cli.rs', '#[command(version, about)]');
     result.assertFileContent('demo/crates/cli/src/cli.rs', 'action = ArgAction::Count, global = true');
     result.assertFileContent('demo/crates/cli/src/cli.rs', 'Cli::command().debug_assert()');
@@ -49,7 +56,10 @@ describe('cli member', () => {
 
   it('rejects a bad crate name given to the subgenerator, writing nothing', async () => {
     await assert.rejects(
-      runGenerator('cli').withArguments(['my crate']).withOptions(QUIET).withFiles({ 'Cargo.toml': '[workspace]\nmembers = []\n' }),
+      runGenerator('cli')
+        .withArguments(['my crate'])
+        .withOptions(QUIET)
+        .withFiles({ 'Cargo.toml': '[workspace]\nmembers = []\n' }),
       /Invalid cli crate name 'my crate': 'space' is not allowed/,
     );
   });

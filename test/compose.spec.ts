@@ -22,10 +22,20 @@ import { QUIET } from './helpers.js';
 
 /** The crates the cli member needs under the default error style, in order. */
 const CLI_CRATES: readonly CrateName[] = [
-  'anyhow', 'assert_cmd', 'clap', 'clap_complete', 'predicates', 'serde',
-  'serde_json', 'tempfile', 'thiserror', 'tracing', 'tracing-subscriber',
+  'anyhow',
+  'assert_cmd',
+  'clap',
+  'clap_complete',
+  'predicates',
+  'serde',
+  'serde_json',
+  'tempfile',
+  'thiserror',
+  'tracing',
+  'tracing-subscriber',
 ];
-const entries = (names: readonly CrateName[], prefix = ''): string => names.map((n) => `${prefix}${workspaceDependencyEntry(n)}\n`).join('');
+const entries = (names: readonly CrateName[], prefix = ''): string =>
+  names.map((n) => `${prefix}${workspaceDependencyEntry(n)}\n`).join('');
 const except = (...names: CrateName[]): CrateName[] => CLI_CRATES.filter((n) => !names.includes(n));
 
 const dirs: string[] = [];
@@ -41,14 +51,19 @@ function repo(files: Tree): string {
 }
 
 /** Runs `rust-patterns:cli` in `dir` (or a directory below it), as a user would from there. */
-function cli(dir: string, args: readonly string[] = ['tool'], options: Record<string, unknown> = {}, environment: Record<string, unknown> = {}) {
+function cli(
+  dir: string,
+  args: readonly string[] = ['tool'],
+  options: Record<string, unknown> = {},
+  environment: Record<string, unknown> = {},
+) {
   return (
     helpers
       .run<PatternsGenerator>(generatorPath('cli'), { namespace: 'rust-patterns:cli', tmpdir: false }, environment)
       // Deprecated, but the one way to run inside an existing tree (and from a directory below its root) without cleaning it.
       // eslint-disable-next-line @typescript-eslint/no-deprecated
       .cd(dir)
-    .withArguments([...args])
+      .withArguments([...args])
       .withOptions({ ...QUIET, ...options })
   );
 }
@@ -118,7 +133,10 @@ describe('composing a member into an existing repository', () => {
       const dir = await compose('root-package');
       assert.equal(
         read(dir, 'Cargo.toml'),
-        withInsertions(before('root-package'), ['[workspace]\n', `members = ["crates/tool"]\n\n[workspace.dependencies]\n${entries(CLI_CRATES)}`]),
+        withInsertions(before('root-package'), [
+          '[workspace]\n',
+          `members = ["crates/tool"]\n\n[workspace.dependencies]\n${entries(CLI_CRATES)}`,
+        ]),
       );
     });
 
@@ -151,7 +169,11 @@ describe('composing a member into an existing repository', () => {
       const deps = CLI_CRATES.map(workspaceDependencyEntry).join(', ');
       assert.equal(
         read(dir, 'Cargo.toml'),
-        withInsertions(before('inline'), ['["crates/core"', ', "crates/tool"'], ['"crates/core"]', `, dependencies = { ${deps} }`]),
+        withInsertions(
+          before('inline'),
+          ['["crates/core"', ', "crates/tool"'],
+          ['"crates/core"]', `, dependencies = { ${deps} }`],
+        ),
       );
     });
   });
@@ -188,9 +210,15 @@ describe('composing a member into an existing repository', () => {
     });
 
     it('an older version in Cargo.lock: the member asks for the tested one, the user line stays', async () => {
-      const dir = repo({ ...REPOS.explicit.files, 'Cargo.lock': 'version = 4\n\n[[package]]\nname = "serde"\nversion = "1.0.100"\n' });
+      const dir = repo({
+        ...REPOS.explicit.files,
+        'Cargo.lock': 'version = 4\n\n[[package]]\nname = "serde"\nversion = "1.0.100"\n',
+      });
       await cli(dir);
-      assert.match(read(dir, 'crates/tool/Cargo.toml'), new RegExp(`^serde = \\{ version = "${CRATES.serde.version}", features = \\["derive"\\] \\}$`, 'm'));
+      assert.match(
+        read(dir, 'crates/tool/Cargo.toml'),
+        new RegExp(`^serde = \\{ version = "${CRATES.serde.version}", features = \\["derive"\\] \\}$`, 'm'),
+      );
       assert.match(read(dir, 'Cargo.toml'), /^serde = \{ version = "1", features = \["std"\] \}$/m);
     });
   });
@@ -216,13 +244,19 @@ describe('composing a member into an existing repository', () => {
       assert.ok(existsSync(join(dir, 'tools/tool/src/main.rs')));
       assert.equal(
         read(dir, 'Cargo.toml'),
-        withInsertions(before('explicit'), ['    "crates/zeta",\n', '    "tools/tool",\n'], ['thiserror = "1"\n', entries(except('serde', 'clap', 'thiserror'))]),
+        withInsertions(
+          before('explicit'),
+          ['    "crates/zeta",\n', '    "tools/tool",\n'],
+          ['thiserror = "1"\n', entries(except('serde', 'clap', 'thiserror'))],
+        ),
       );
     });
 
     it('never inside a package’s src/ or in target/', async () => {
-      await fails(repo(REPOS.explicit.files), /--path: 'crates\/core\/src\/tool' is inside the sources of the package acme-core \(crates\/core\/src\/\)/, () =>
-        cli(repo(REPOS.explicit.files), ['tool'], { path: 'crates/core/src/tool' }),
+      await fails(
+        repo(REPOS.explicit.files),
+        /--path: 'crates\/core\/src\/tool' is inside the sources of the package acme-core \(crates\/core\/src\/\)/,
+        () => cli(repo(REPOS.explicit.files), ['tool'], { path: 'crates/core/src/tool' }),
       );
       const solo = repo(REPOS['single-package'].files);
       await fails(solo, /is inside the sources of the package solo \(src\/\)/, () => cli(solo, ['tool'], { path: 'src/tool' }));
@@ -238,11 +272,15 @@ describe('composing a member into an existing repository', () => {
 
     it('a package of the same name elsewhere in the workspace, or the root package', async () => {
       const dir = repo(REPOS.explicit.files);
-      await fails(dir, /already has a package named acme-core, in crates\/core\/Cargo\.toml/, () => cli(dir, ['acme-core'], { path: 'crates/core2' }));
+      await fails(dir, /already has a package named acme-core, in crates\/core\/Cargo\.toml/, () =>
+        cli(dir, ['acme-core'], { path: 'crates/core2' }),
+      );
       const solo = repo(REPOS['single-package'].files);
       await fails(solo, /already has a package named solo, in Cargo\.toml/, () => cli(solo, ['solo']));
       const glob = repo(REPOS.glob.files);
-      await fails(glob, /already has a package named acme-core, in crates\/core\/Cargo\.toml/, () => cli(glob, ['acme-core'], { path: 'apps/core' }));
+      await fails(glob, /already has a package named acme-core, in crates\/core\/Cargo\.toml/, () =>
+        cli(glob, ['acme-core'], { path: 'apps/core' }),
+      );
     });
 
     it('a path the workspace excludes', async () => {
@@ -261,7 +299,9 @@ describe('composing a member into an existing repository', () => {
       const dir = repo({ ...REPOS.glob.files, 'crates/core/Cargo.toml': '[package]\nname = "acme-core\n' });
       await fails(dir, /^Error: crates\/core\/Cargo\.toml:2:\d+: invalid TOML: /);
       // From below it: the path in full.
-      await fails(dir, new RegExp(`^Error: ${dir}/crates/core/Cargo\\.toml:2:18: invalid TOML: Unterminated string`), () => cli(join(dir, 'crates/core/src')));
+      await fails(dir, new RegExp(`^Error: ${dir}/crates/core/Cargo\\.toml:2:18: invalid TOML: Unterminated string`), () =>
+        cli(join(dir, 'crates/core/src')),
+      );
     });
 
     it('a key of the wrong type', async () => {
@@ -317,7 +357,10 @@ describe('composing a member into an existing repository', () => {
     });
 
     it('reuses the stored error style and keeps it when one run overrides it', async () => {
-      const dir = repo({ ...REPOS.glob.files, '.yo-rc.json': JSON.stringify({ 'generator-rust-patterns': { errors: 'anyhow' } }) });
+      const dir = repo({
+        ...REPOS.glob.files,
+        '.yo-rc.json': JSON.stringify({ 'generator-rust-patterns': { errors: 'anyhow' } }),
+      });
       await cli(dir);
       assert.match(read(dir, 'crates/tool/src/main.rs'), /fn main\(\) -> anyhow::Result<\(\)>/);
       await cli(dir, ['other'], { errors: 'thiserror' });

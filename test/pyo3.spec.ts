@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseOptionValue } from '../lib/options.js';
-import { ABI3 } from '../generators/pyo3/member.js';
-import { QUIET, runGenerator } from './helpers.js';
+import { ABI3, PYO3 } from '../generators/pyo3/member.js';
+import { QUIET, filesUnder, plannedMemberFiles, runGenerator } from './helpers.js';
 
 const generate = (options: Record<string, unknown> = {}) =>
-  runGenerator('app').withArguments(['demo']).withOptions({ ...QUIET, members: 'pyo3', ...options });
+  runGenerator('app')
+    .withArguments(['demo'])
+    .withOptions({ ...QUIET, members: 'pyo3', ...options });
 
 const crate = 'demo/crates/pyo3';
 const read = (cwd: string, file: string): string => readFileSync(join(cwd, file), 'utf8');
@@ -14,27 +16,23 @@ const read = (cwd: string, file: string): string => readFileSync(join(cwd, file)
 describe('pyo3 member', () => {
   it('writes a maturin project: crate, pyproject, Python package with stubs, pytest tests', async () => {
     const result = await generate();
-    result.assertFile(
-      [
-        'Cargo.toml',
-        'pyproject.toml',
-        'README.md',
-        '.gitignore',
-        'src/lib.rs',
-        'src/stats.rs',
-        'python/demo_pyo3/__init__.py',
-        'python/demo_pyo3/_native.pyi',
-        'python/demo_pyo3/py.typed',
-        'tests/test_demo_pyo3.py',
-      ].map((f) => `${crate}/${f}`),
-    );
+    const planned = plannedMemberFiles(PYO3, { name: 'demo-pyo3', path: 'crates/pyo3' });
+    assert.deepEqual(filesUnder(join(result.cwd, crate)), planned);
+    // The Python package and its test are named after the import name.
+    assert.ok(planned.includes('python/demo_pyo3/__init__.py') && planned.includes('tests/test_demo_pyo3.py'), planned.join());
     result.assertFileContent(`${crate}/Cargo.toml`, 'crate-type = ["cdylib"]');
     result.assertFileContent(`${crate}/pyproject.toml`, 'build-backend = "maturin"');
     result.assertFileContent(`${crate}/pyproject.toml`, 'module-name = "demo_pyo3._native"');
     result.assertFileContent(`${crate}/pyproject.toml`, 'python-source = "python"');
     result.assertFileContent(`${crate}/pyproject.toml`, /^dynamic = \["version", "license"\]$/m);
-    result.assertFileContent(`${crate}/python/demo_pyo3/__init__.py`, 'from ._native import InsufficientDataError, RunningStats, fast_compute');
-    result.assertFileContent(`${crate}/tests/test_demo_pyo3.py`, 'from demo_pyo3 import InsufficientDataError, RunningStats, fast_compute');
+    result.assertFileContent(
+      `${crate}/python/demo_pyo3/__init__.py`,
+      'from ._native import InsufficientDataError, RunningStats, fast_compute',
+    );
+    result.assertFileContent(
+      `${crate}/tests/test_demo_pyo3.py`,
+      'from demo_pyo3 import InsufficientDataError, RunningStats, fast_compute',
+    );
   });
 
   it('uses the current PyO3 API: a declarative module, Bound, py.detach', async () => {
@@ -75,7 +73,11 @@ describe('pyo3 member', () => {
 
   it('names the Python package after --module-name', async () => {
     const result = await generate({ 'module-name': 'fastmath' });
-    result.assertFile([`${crate}/python/fastmath/__init__.py`, `${crate}/python/fastmath/_native.pyi`, `${crate}/tests/test_fastmath.py`]);
+    result.assertFile([
+      `${crate}/python/fastmath/__init__.py`,
+      `${crate}/python/fastmath/_native.pyi`,
+      `${crate}/tests/test_fastmath.py`,
+    ]);
     result.assertNoFile(`${crate}/python/demo_pyo3/__init__.py`);
     result.assertFileContent(`${crate}/pyproject.toml`, 'module-name = "fastmath._native"');
     result.assertFileContent(`${crate}/pyproject.toml`, 'name = "demo-pyo3"');
@@ -84,7 +86,10 @@ describe('pyo3 member', () => {
   });
 
   it('rejects a module name Python cannot import', async () => {
-    await assert.rejects(generate({ 'module-name': 'Fast-Math' }), /--module-name: 'Fast-Math' is not a lowercase Python identifier.*Try 'fast_math'/);
+    await assert.rejects(
+      generate({ 'module-name': 'Fast-Math' }),
+      /--module-name: 'Fast-Math' is not a lowercase Python identifier.*Try 'fast_math'/,
+    );
     await assert.rejects(generate({ 'module-name': 'lambda' }), /--module-name: 'lambda' is a Python keyword/);
   });
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { QUIET, runGenerator } from './helpers.js';
+import { SERVICE } from '../generators/service/member.js';
+import { QUIET, filesUnder, plannedMemberFiles, runGenerator } from './helpers.js';
 
 const generate = (options: Record<string, unknown> = {}) =>
   runGenerator('app')
@@ -14,31 +15,9 @@ const read = (cwd: string, file: string): string => readFileSync(join(cwd, file)
 describe('service member', () => {
   it('writes the library, a thin binary, migrations, tests and deployment files', async () => {
     const result = await generate();
-    result.assertFile(
-      [
-        'Cargo.toml',
-        'README.md',
-        '.env.example',
-        'Dockerfile',
-        'Dockerfile.dockerignore',
-        'docker-compose.yml',
-        'migrations/0001_create_users.sql',
-        'src/lib.rs',
-        'src/main.rs',
-        'src/config.rs',
-        'src/db.rs',
-        'src/error.rs',
-        'src/extract.rs',
-        'src/model.rs',
-        'src/repository.rs',
-        'src/routes.rs',
-        'src/routes/health.rs',
-        'src/routes/users.rs',
-        'src/shutdown.rs',
-        'src/state.rs',
-        'tests/api.rs',
-        'tests/common/mod.rs',
-      ].map((f) => `${crate}/${f}`),
+    assert.deepEqual(
+      filesUnder(join(result.cwd, crate)),
+      plannedMemberFiles(SERVICE, { name: 'demo-service', path: 'crates/service' }),
     );
     result.assertFileContent(`${crate}/src/lib.rs`, 'pub fn router(state: AppState) -> Router');
     result.assertFileContent(`${crate}/src/lib.rs`, 'TimeoutLayer::with_status_code(');
@@ -82,7 +61,10 @@ describe('service member', () => {
 
   it('sqlite (default): an embedded file, no database server in CI', async () => {
     const result = await generate();
-    assert.match(read(result.cwd, `${crate}/Cargo.toml`), /^sqlx = \{ workspace = true, features = \["migrate", "runtime-tokio", "sqlite"\] \}$/m);
+    assert.match(
+      read(result.cwd, `${crate}/Cargo.toml`),
+      /^sqlx = \{ workspace = true, features = \["migrate", "runtime-tokio", "sqlite"\] \}$/m,
+    );
     result.assertFileContent(`${crate}/src/db.rs`, '.create_if_missing(true)');
     result.assertFileContent(`${crate}/src/db.rs`, 'tokio::task::spawn_blocking(');
     result.assertFileContent(`${crate}/src/db.rs`, 'WHERE id = ?');

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addProfile, lookup, parseManifest } from '../lib/cargo-manifest.js';
+import { addProfile, parseManifest } from '../lib/cargo-manifest.js';
+import { lookup } from '../lib/toml-value.js';
 import { WASM } from '../generators/wasm/member.js';
 import { CRATES } from '../lib/versions.js';
-import { QUIET, runGenerator } from './helpers.js';
+import { QUIET, filesUnder, plannedMemberFiles, runGenerator } from './helpers.js';
 
 const generate = (options: Record<string, string> = {}) =>
   runGenerator('app')
@@ -17,8 +18,9 @@ const crate = (file: string): string => `demo/crates/wasm/${file}`;
 describe('wasm member', () => {
   it('writes a cdylib + rlib with bindings, pricing rules, Node tests and a test runner', async () => {
     const result = await generate();
-    result.assertFile(
-      ['Cargo.toml', 'README.md', '.gitignore', '.cargo/config.toml', 'src/lib.rs', 'src/js.rs', 'src/pricing.rs', 'tests/wasm.rs'].map(crate),
+    assert.deepEqual(
+      filesUnder(join(result.cwd, crate(''))),
+      plannedMemberFiles(WASM, { name: 'demo-wasm', path: 'crates/wasm' }),
     );
     result.assertFileContent(crate('Cargo.toml'), 'crate-type = ["cdylib", "rlib"]');
     result.assertFileContent(crate('Cargo.toml'), /^default = \["console-panic-hook", "talc-allocator"\]$/m);
@@ -60,7 +62,10 @@ describe('wasm member', () => {
     assert.match(ci, /^ {2}demo-wasm-wasm32:$/m);
     assert.match(ci, /targets: wasm32-unknown-unknown/);
     assert.match(ci, /cargo install wasm-bindgen-cli --locked --version "\$\(cargo pkgid wasm-bindgen/);
-    assert.match(ci, /wasm-bindgen --target web --out-dir crates\/wasm\/pkg target\/wasm32-unknown-unknown\/wasm-release\/demo_wasm\.wasm/);
+    assert.match(
+      ci,
+      /wasm-bindgen --target web --out-dir crates\/wasm\/pkg target\/wasm32-unknown-unknown\/wasm-release\/demo_wasm\.wasm/,
+    );
     assert.match(ci, /- run: cargo test --target wasm32-unknown-unknown\n {8}working-directory: crates\/wasm/);
     assert.match(read(result.cwd, 'demo/README.md'), /`demo-wasm` \(crates\/wasm\): WebAssembly for JavaScript/);
   });
@@ -116,7 +121,10 @@ describe('wasm member', () => {
     // The workspace entry has default features (std: backtraces) off, and the member does not ask for them.
     result.assertFileContent(crate('Cargo.toml'), /^anyhow\.workspace = true$/m);
     const root = parseManifest(read(result.cwd, 'demo/Cargo.toml')).value;
-    assert.deepEqual(lookup(root, ['workspace', 'dependencies', 'anyhow']), { version: CRATES.anyhow.version, 'default-features': false });
+    assert.deepEqual(lookup(root, ['workspace', 'dependencies', 'anyhow']), {
+      version: CRATES.anyhow.version,
+      'default-features': false,
+    });
   });
 
   it('beside a member that uses anyhow, the wasm member still gets it without std', async () => {
@@ -129,7 +137,10 @@ describe('wasm member', () => {
     const result = await runGenerator('wasm')
       .withArguments(['pricing'])
       .withOptions({ ...QUIET, target: 'nodejs' })
-      .withFiles({ 'Cargo.toml': '[workspace]\nresolver = "3"\nmembers = []\n\n[profile.wasm-release]\ninherits = "release"\nopt-level = "s"\n' });
+      .withFiles({
+        'Cargo.toml':
+          '[workspace]\nresolver = "3"\nmembers = []\n\n[profile.wasm-release]\ninherits = "release"\nopt-level = "s"\n',
+      });
     result.assertFileContent('Cargo.toml', 'members = ["crates/pricing"]');
     const root = read(result.cwd, 'Cargo.toml');
     assert.match(root, /\[profile\.wasm-release\]\ninherits = "release"\nopt-level = "s"\n/);
@@ -139,24 +150,34 @@ describe('wasm member', () => {
 });
 
 describe('addProfile', () => {
-  const profile = { name: 'wasm-release', comment: ['Small.'], settings: [['inherits', '"release"'], ['opt-level', '"z"']] } as const;
+  const profile = {
+    name: 'wasm-release',
+    comment: ['Small.'],
+    settings: [
+      ['inherits', '"release"'],
+      ['opt-level', '"z"'],
+    ],
+  } as const;
 
   it('appends a commented table after the others, keeping the text above', () => {
     const text = '[workspace]\nmembers = []\n\n[profile.release]\nlto = "thin"\n';
-    assert.equal(
-      addProfile(text, profile),
-      `${text}\n# Small.\n[profile.wasm-release]\ninherits = "release"\nopt-level = "z"\n`,
-    );
+    assert.equal(addProfile(text, profile), `${text}\n# Small.\n[profile.wasm-release]\ninherits = "release"\nopt-level = "z"\n`);
   });
 
   it('keeps CRLF line endings', () => {
     const text = '[workspace]\r\nmembers = []\r\n';
-    assert.equal(addProfile(text, profile), `${text}\r\n# Small.\r\n[profile.wasm-release]\r\ninherits = "release"\r\nopt-level = "z"\r\n`);
+    assert.equal(
+      addProfile(text, profile),
+      `${text}\r\n# Small.\r\n[profile.wasm-release]\r\ninherits = "release"\r\nopt-level = "z"\r\n`,
+    );
   });
 
   it('extends an inline `profile` table in its own form', () => {
     const updated = addProfile('profile = { release = { lto = true } }\n', profile);
-    assert.deepEqual(lookup(parseManifest(updated).value, ['profile', 'wasm-release']), { inherits: 'release', 'opt-level': 'z' });
+    assert.deepEqual(lookup(parseManifest(updated).value, ['profile', 'wasm-release']), {
+      inherits: 'release',
+      'opt-level': 'z',
+    });
   });
 
   it('leaves a profile of that name alone, whatever form it has', () => {

@@ -1,6 +1,12 @@
 /**
  * `yo rust-patterns [name]`: a new edition-2024 Cargo workspace. It writes the
  * workspace root and composes one member generator per chosen member kind.
+ *
+ * The order matters and is Yeoman's run loop: `configuring` composes the
+ * members (they answer and check in their own `configuring`), this generator's
+ * `writing` renders the root with an empty `members` list, and each member's
+ * `writing`, queued after it, renders the member and inserts it into the root
+ * `Cargo.toml` (see lib/workspace-root.ts).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
@@ -8,15 +14,15 @@ import yosay from 'yosay';
 import { runCargoSteps } from '../../lib/cargo-steps.js';
 import { crateNameError } from '../../lib/crate-name.js';
 import type { MemberGenerator } from '../../lib/member-generator.js';
+import type { AnswersOf, OptionSpec } from '../../lib/options.js';
 import { generatorPath, templatesDir } from '../../lib/paths.js';
 import { PatternsGenerator, type PatternOptions } from '../../lib/patterns-generator.js';
-import { workspaceRootContext } from '../../lib/rust-conventions.js';
-import { outputPath } from '../../lib/write-plan.js';
+import { ROOT_PLAN, rootContext } from '../../lib/workspace-root.js';
+import { plannedFiles } from '../../lib/write-plan.js';
 import { MEMBERS } from '../members.js';
 import { APP_OPTIONS, MEMBER_KINDS, MEMBER_OPTIONS, WORKSPACE_NAME } from './options.js';
-import { ROOT_TEMPLATES } from './files.js';
 
-export default class AppGenerator extends PatternsGenerator {
+export default class AppGenerator extends PatternsGenerator<AnswersOf<typeof APP_OPTIONS>> {
   private readonly members: MemberGenerator[] = [];
 
   constructor(args: string[], options: PatternOptions) {
@@ -27,18 +33,22 @@ export default class AppGenerator extends PatternsGenerator {
 
   initializing(): void {
     this.checkGivenOptions();
-    if (this.answers['defaults'] !== true) this.log(yosay('Production Rust patterns, ready to build.'));
+    if (this.answers.defaults !== true) this.log(yosay('Production Rust patterns, ready to build.'));
   }
 
   async prompting(): Promise<void> {
     // Stored member options (e.g. --db) are asked below, only for the members chosen.
-    await this.answer([WORKSPACE_NAME, MEMBER_KINDS, ...APP_OPTIONS.filter((o) => o.stored && !MEMBER_OPTIONS.includes(o))]);
+    await this.answer([
+      WORKSPACE_NAME,
+      MEMBER_KINDS,
+      ...APP_OPTIONS.filter((o: OptionSpec) => o.stored === true && !MEMBER_OPTIONS.includes(o)),
+    ]);
     const chosen = this.chosenMembers();
     await this.answer(MEMBERS.filter((m) => chosen.includes(m.kind)).flatMap((m) => m.options));
   }
 
   async configuring(): Promise<void> {
-    const name = this.answers['name'] as string;
+    const [name, errors] = [this.answerTo('name'), this.answerTo('errors')];
     const problem = crateNameError(name, 'workspace name');
     if (problem) throw new Error(problem);
     const target = resolve(this.env.cwd, name);
@@ -51,14 +61,12 @@ export default class AppGenerator extends PatternsGenerator {
     this.storeAnswers();
     for (const kind of this.chosenMembers()) {
       const definition = MEMBERS.find((m) => m.kind === kind)!;
-      const memberOptions = Object.fromEntries(
-        definition.options.map((o) => [o.flag, this.answers[o.flag]]),
-      );
+      const memberOptions = Object.fromEntries(definition.options.map((o) => [o.flag, this.answers[o.flag]]));
       const member = await this.composeWith<MemberGenerator>(generatorPath(kind), {
         generatorArgs: [`${name}-${kind}`],
         generatorOptions: {
           ...memberOptions,
-          errors: this.answers['errors'],
+          errors,
           path: `crates/${kind}`,
           'workspace-root': target,
           defaults: true,
@@ -69,13 +77,9 @@ export default class AppGenerator extends PatternsGenerator {
   }
 
   writing(): void {
-    const ctx = {
-      name: this.answers['name'],
-      ...workspaceRootContext(),
-      members: this.members.map((m) => m.summary()),
-    };
-    for (const template of ROOT_TEMPLATES) {
-      this.fs.copyTpl(this.templatePath(template), this.destinationPath(outputPath(template)), ctx);
+    const ctx = rootContext({ name: this.answerTo('name'), members: this.members.map((m) => m.summary()) });
+    for (const { template, output } of plannedFiles(ROOT_PLAN, ctx)) {
+      this.fs.copyTpl(this.templatePath(template), this.destinationPath(output), ctx);
     }
   }
 
@@ -101,6 +105,6 @@ export default class AppGenerator extends PatternsGenerator {
   }
 
   private chosenMembers(): readonly string[] {
-    return (this.answers['members'] as readonly string[] | undefined) ?? [];
+    return this.answers.members ?? [];
   }
 }

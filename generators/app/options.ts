@@ -18,4 +18,4 @@ export const MEMBER_OPTIONS: readonly OptionSpec[] = [
   ...new Map(MEMBERS.flatMap((m) => m.options).map((o) => [o.flag, o])).values(),
 ];
 
-export const APP_OPTIONS: readonly OptionSpec[] = [WORKSPACE_NAME, MEMBER_KINDS, ERRORS, DEFAULTS, SKIP_GIT, ...MEMBER_OPTIONS];
+export const APP_OPTIONS = [WORKSPACE_NAME, MEMBER_KINDS, ERRORS, DEFAULTS, SKIP_GIT, ...MEMBER_OPTIONS] as const;

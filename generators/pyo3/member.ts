@@ -2,7 +2,7 @@
  * The pyo3 member: a Python extension module in Rust (PyO3, declarative
  * `#[pymodule]`), packaged by maturin as a typed wheel with pytest tests.
  */
-import type { MemberDefinition } from '../../lib/member-generator.js';
+import { defineMember } from '../../lib/member-generator.js';
 import type { TextOption } from '../../lib/options.js';
 
 /** The oldest Pythons pyo3 0.30 has a stable-ABI feature for (`abi3-py39` … `abi3-py315`). */
@@ -16,9 +16,41 @@ const PYO3_MIN_PYTHON = '3.9';
 
 /** Python's keywords: `import <keyword>` is a syntax error, so none can name the package. */
 const PYTHON_KEYWORDS = new Set([
-  'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del',
-  'elif', 'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal',
-  'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield',
+  'False',
+  'None',
+  'True',
+  'and',
+  'as',
+  'assert',
+  'async',
+  'await',
+  'break',
+  'class',
+  'continue',
+  'def',
+  'del',
+  'elif',
+  'else',
+  'except',
+  'finally',
+  'for',
+  'from',
+  'global',
+  'if',
+  'import',
+  'in',
+  'is',
+  'lambda',
+  'nonlocal',
+  'not',
+  'or',
+  'pass',
+  'raise',
+  'return',
+  'try',
+  'while',
+  'with',
+  'yield',
 ]);
 
 export const MODULE_NAME = {
@@ -29,7 +61,10 @@ export const MODULE_NAME = {
   validate: (value) => {
     if (value === '') return undefined;
     if (!/^[a-z_][a-z0-9_]*$/.test(value)) {
-      const suggestion = value.toLowerCase().replace(/[^a-z0-9_]/g, '_').replace(/^(?=[0-9])/, '_');
+      const suggestion = value
+        .toLowerCase()
+        .replace(/[^a-z0-9_]/g, '_')
+        .replace(/^(?=[0-9])/, '_');
       return `'${value}' is not a lowercase Python identifier (a-z, 0-9, '_'; no leading digit). Try '${suggestion}'`;
     }
     if (PYTHON_KEYWORDS.has(value)) return `'${value}' is a Python keyword, so \`import ${value}\` cannot work`;
@@ -53,21 +88,17 @@ export const ABI3 = {
 /** `py310` -> `3.10`. */
 const pythonVersion = (abi3: string): string => `${abi3.slice(2, 3)}.${abi3.slice(3)}`;
 
-export const PYO3 = {
+export const PYO3 = defineMember({
   kind: 'pyo3',
   description: 'PyO3 extension built by maturin: fast_compute, a #[pyclass], exceptions, .pyi stubs, pytest',
   options: [MODULE_NAME, ABI3],
-  dependencies: (answers) => {
-    const abi3 = answers['abi3'] as string;
-    return [
-      { name: 'pyo3', features: abi3 === NO_ABI3 ? [] : [`abi3-${abi3}`] },
-      { name: 'rayon' },
-      answers['errors'] === 'anyhow' ? { name: 'anyhow', features: ['std'] } : { name: 'thiserror' },
-    ];
-  },
-  context: (answers, base) => {
-    const abi3 = answers['abi3'] as string;
-    const moduleName = (answers['module-name'] as string | undefined) || base.crate;
+  dependencies: ({ abi3, errors }) => [
+    { name: 'pyo3', features: abi3 === NO_ABI3 ? [] : [`abi3-${abi3}`] },
+    { name: 'rayon' },
+    errors === 'anyhow' ? { name: 'anyhow', features: ['std'] } : { name: 'thiserror' },
+  ],
+  context: ({ abi3, 'module-name': moduleOption }, base) => {
+    const moduleName = moduleOption || base.crate;
     return {
       moduleName,
       /** The pyo3 feature suffix (`py39`), or false for per-version wheels. */
@@ -83,7 +114,7 @@ export const PYO3 = {
     {
       // The Python package directory and its test are named after the import name.
       templates: ['python/module/__init__.py', 'python/module/_native.pyi', 'python/module/py.typed', 'tests/test_module.py'],
-      renameTo: (ctx, output) => output.replace('module', String(ctx['moduleName'])),
+      renameTo: (ctx, output) => output.replace('module', ctx.moduleName),
     },
   ],
-} as const satisfies MemberDefinition;
+});

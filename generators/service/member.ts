@@ -5,12 +5,11 @@
  * The database changes the SQL dialect (`src/db.rs`, the migration), the
  * sqlx driver feature and the test harness; the error style changes the error
  * types. Everything else is the same code, so templates branch on the derived
- * booleans below and on two helpers, `p(n)` and `result(ok, err)`.
+ * booleans (`dbPostgres`, `libThiserror`, …) and on helpers: `p(n)` below, and
+ * `result(ok, err)` and `context(indent, message)` shared by every member.
  */
-import { type MemberDefinition, errorStyleDependencies } from '../../lib/member-generator.js';
-import type { ChoiceOption, NumberOption } from '../../lib/options.js';
-
-export type Database = 'sqlite' | 'postgres' | 'mysql';
+import { defineMember, errorStyleDependencies } from '../../lib/member-generator.js';
+import { choiceFlags, type ChoiceOption, type NumberOption, type ValueOf } from '../../lib/options.js';
 
 export const DB = {
   kind: 'choice',
@@ -24,7 +23,9 @@ export const DB = {
     { value: 'postgres', name: 'postgres: PostgreSQL' },
     { value: 'mysql', name: 'mysql: MySQL or MariaDB' },
   ],
-} as const satisfies ChoiceOption<Database>;
+} as const satisfies ChoiceOption;
+
+export type Database = ValueOf<typeof DB>;
 
 export const PORT = {
   kind: 'number',
@@ -40,53 +41,43 @@ export const PORT = {
 const LABELS: Readonly<Record<Database, string>> = { sqlite: 'SQLite', postgres: 'PostgreSQL', mysql: 'MySQL' };
 const SQLX_TYPES: Readonly<Record<Database, string>> = { sqlite: 'Sqlite', postgres: 'Postgres', mysql: 'MySql' };
 
-export const SERVICE = {
+export const SERVICE = defineMember({
   kind: 'service',
-  description: 'Axum and SQLx HTTP service on SQLite, PostgreSQL or MySQL: users CRUD, health/ready, JSON errors, graceful shutdown, Dockerfile',
+  description:
+    'Axum and SQLx HTTP service on SQLite, PostgreSQL or MySQL: users CRUD, health/ready, JSON errors, graceful shutdown, Dockerfile',
   options: [DB, PORT],
-  dependencies: (answers) => {
-    const db = answers['db'] as Database;
-    const errors = answers['errors'];
-    return [
-      { name: 'axum', features: ['http1', 'json', 'macros', 'query', 'tokio'] },
-      { name: 'serde', features: ['derive'] },
-      {
-        name: 'sqlx',
-        // No `macros`: its proc macro compiles sqlx and the driver twice (src/db.rs
-        // embeds the migrations and maps rows itself). TLS for servers, which usually require it.
-        features: ['migrate', 'runtime-tokio', ...(db === 'sqlite' ? ['sqlite'] : [db, 'tls-rustls-ring-webpki'])],
-      },
-      { name: 'tokio', features: ['macros', 'net', 'rt-multi-thread', 'signal'] },
-      { name: 'tower' },
-      { name: 'tower-http', features: ['request-id', 'timeout', 'trace'] },
-      { name: 'tracing' },
-      // `filter::Targets` reads RUST_LOG; `env-filter` would add a regex engine.
-      { name: 'tracing-subscriber', features: ['fmt'] },
-      ...errorStyleDependencies(errors),
-      { name: 'http-body-util', kind: 'dev' },
-      { name: 'serde_json', kind: 'dev' },
-      ...(db === 'sqlite' ? [{ name: 'tempfile', kind: 'dev' } as const] : []),
-      // `ServiceExt::oneshot` drives the router in tests.
-      { name: 'tower', kind: 'dev', features: ['util'] },
-    ];
-  },
-  context: (answers, base) => {
-    const db = answers['db'] as Database;
-    return {
-      db,
-      dbSqlite: db === 'sqlite',
-      dbPostgres: db === 'postgres',
-      dbMysql: db === 'mysql',
-      dbLabel: LABELS[db],
-      /** The sqlx driver type: `sqlx::Sqlite`, `sqlx::Postgres`, `sqlx::MySql`. */
-      dbType: SQLX_TYPES[db],
-      port: answers['port'],
-      /** The n-th bound parameter in the dialect: `$1` in PostgreSQL, `?` elsewhere. */
-      p: (n: number): string => (db === 'postgres' ? `$${n}` : '?'),
-      /** A fallible return type in the error style: `Result<T, E>`, or `anyhow::Result<T>`. */
-      result: (ok: string, err: string): string => (base.libThiserror ? `Result<${ok}, ${err}>` : `anyhow::Result<${ok}>`),
-    };
-  },
+  dependencies: ({ db, errors }) => [
+    { name: 'axum', features: ['http1', 'json', 'macros', 'query', 'tokio'] },
+    { name: 'serde', features: ['derive'] },
+    {
+      name: 'sqlx',
+      // No `macros`: its proc macro compiles sqlx and the driver twice (src/db.rs
+      // embeds the migrations and maps rows itself). TLS for servers, which usually require it.
+      features: ['migrate', 'runtime-tokio', ...(db === 'sqlite' ? ['sqlite'] : [db, 'tls-rustls-ring-webpki'])],
+    },
+    { name: 'tokio', features: ['macros', 'net', 'rt-multi-thread', 'signal'] },
+    { name: 'tower' },
+    { name: 'tower-http', features: ['request-id', 'timeout', 'trace'] },
+    { name: 'tracing' },
+    // `filter::Targets` reads RUST_LOG; `env-filter` would add a regex engine.
+    { name: 'tracing-subscriber', features: ['fmt'] },
+    ...errorStyleDependencies(errors),
+    { name: 'http-body-util', kind: 'dev' },
+    { name: 'serde_json', kind: 'dev' },
+    ...(db === 'sqlite' ? [{ name: 'tempfile', kind: 'dev' } as const] : []),
+    // `ServiceExt::oneshot` drives the router in tests.
+    { name: 'tower', kind: 'dev', features: ['util'] },
+  ],
+  context: ({ db, port }) => ({
+    db,
+    ...choiceFlags(DB, db),
+    dbLabel: LABELS[db],
+    /** The sqlx driver type: `sqlx::Sqlite`, `sqlx::Postgres`, `sqlx::MySql`. */
+    dbType: SQLX_TYPES[db],
+    port,
+    /** The n-th bound parameter in the dialect: `$1` in PostgreSQL, `?` elsewhere. */
+    p: (n: number): string => (db === 'postgres' ? `$${n}` : '?'),
+  }),
   plan: [
     {
       templates: [
@@ -115,4 +106,4 @@ export const SERVICE = {
       ],
     },
   ],
-} as const satisfies MemberDefinition;
+});

@@ -6,8 +6,8 @@
  * Like pyo3 it is a library with no binary, so style split is thiserror
  * throughout (anyhow at the JS boundary would add ~13 KB to the module).
  */
-import type { MemberDefinition } from '../../lib/member-generator.js';
-import type { ChoiceOption } from '../../lib/options.js';
+import { defineMember } from '../../lib/member-generator.js';
+import { choiceFlags, type ChoiceOption, type ValueOf } from '../../lib/options.js';
 
 export const TARGET = {
   kind: 'choice',
@@ -20,27 +20,27 @@ export const TARGET = {
     { value: 'nodejs', name: 'nodejs: a CommonJS module for Node.js' },
     { value: 'bundler', name: 'bundler: an ES module for webpack, Vite, Rollup and other bundlers' },
   ],
-} as const satisfies ChoiceOption<'web' | 'nodejs' | 'bundler'>;
+} as const satisfies ChoiceOption;
 
-export type WasmTarget = (typeof TARGET.choices)[number]['value'];
+export type WasmTarget = ValueOf<typeof TARGET>;
 
 /** The named profile in the workspace root: `cargo build --profile wasm-release --target wasm32-unknown-unknown`. */
 export const WASM_PROFILE = 'wasm-release';
 
-export const WASM = {
+export const WASM = defineMember({
   kind: 'wasm',
   description: 'wasm-bindgen library for JavaScript: functions, classes, JS errors, a small .wasm; tested in Node',
   options: [TARGET],
-  dependencies: (answers) => [
+  dependencies: ({ errors }) => [
     // anyhow without `std`, whose backtrace printing is ~40 KB of WebAssembly.
-    answers['errors'] === 'anyhow' ? { name: 'anyhow' } : { name: 'thiserror' },
+    errors === 'anyhow' ? { name: 'anyhow' } : { name: 'thiserror' },
     { name: 'console_error_panic_hook', optional: true },
     { name: 'talc', optional: true },
     { name: 'wasm-bindgen' },
     { name: 'js-sys', kind: 'dev' },
     { name: 'wasm-bindgen-test', kind: 'dev' },
   ],
-  context: (answers) => ({ target: answers['target'], wasmProfile: WASM_PROFILE }),
+  context: ({ target }) => ({ target, ...choiceFlags(TARGET, target), wasmProfile: WASM_PROFILE }),
   profiles: [
     {
       name: WASM_PROFILE,
@@ -70,6 +70,6 @@ export const WASM = {
       ],
     },
     // A browser loads the web target's module by URL; Node and bundlers resolve a package.
-    { condition: (ctx) => ctx['target'] !== 'web', templates: ['package.json.ejs'] },
+    { condition: (ctx) => !ctx.targetWeb, templates: ['package.json.ejs'] },
   ],
-} as const satisfies MemberDefinition;
+});

@@ -7,31 +7,28 @@
  * (`async`) of the generated crate rather than a generator choice, so the
  * user can still drop it later and `cargo test --workspace` covers it.
  */
-import { type MemberDefinition, errorStyleDependencies } from '../../lib/member-generator.js';
+import { defineMember, errorStyleDependencies } from '../../lib/member-generator.js';
 
-export const WORKER = {
+export const WORKER = defineMember({
   kind: 'worker',
   description: 'Rayon batch worker: files or stdin lines in parallel, bounded channel, Ctrl-C, Tokio bridge, benchmark',
   options: [],
-  dependencies: (answers) => {
-    const errors = answers['errors'];
-    return [
-      { name: 'clap', features: ['derive'] },
-      { name: 'ctrlc', features: ['termination'] },
-      { name: 'rayon' },
-      { name: 'serde', features: ['derive'] },
-      { name: 'serde_json' },
-      // Only the oneshot channel of the bridge; optional behind the `async` feature.
-      { name: 'tokio', features: ['sync'], optional: true },
-      { name: 'tracing' },
-      { name: 'tracing-subscriber', features: ['ansi', 'fmt'] },
-      ...errorStyleDependencies(errors),
-      { name: 'divan', kind: 'dev' },
-      { name: 'tempfile', kind: 'dev' },
-      // The bridge's tests and example run a runtime; the library itself does not.
-      { name: 'tokio', kind: 'dev', features: ['macros', 'rt', 'time'] },
-    ];
-  },
+  dependencies: ({ errors }) => [
+    { name: 'clap', features: ['derive'] },
+    { name: 'ctrlc', features: ['termination'] },
+    { name: 'rayon' },
+    { name: 'serde', features: ['derive'] },
+    { name: 'serde_json' },
+    // Only the oneshot channel of the bridge; optional behind the `async` feature.
+    { name: 'tokio', features: ['sync'], optional: true },
+    { name: 'tracing' },
+    { name: 'tracing-subscriber', features: ['ansi', 'fmt'] },
+    ...errorStyleDependencies(errors),
+    { name: 'divan', kind: 'dev' },
+    { name: 'tempfile', kind: 'dev' },
+    // The bridge's tests and example run a runtime; the library itself does not.
+    { name: 'tokio', kind: 'dev', features: ['macros', 'rt', 'time'] },
+  ],
   plan: [
     {
       templates: [
@@ -52,4 +49,4 @@ export const WORKER = {
     },
     { condition: (ctx) => ctx.libThiserror, templates: ['src/error.rs'] },
   ],
-} as const satisfies MemberDefinition;
+});

@@ -19,7 +19,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PACKAGE_ROOT } from '../../lib/paths.js';
 import { REPOS, snapshot, writeTree, type RepoName } from '../fixtures/repos.js';
-import { run as runCommand } from './process.js';
+import { run as runCommand } from '../process.js';
 
 const argv = process.argv.slice(2);
 const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
@@ -58,7 +58,9 @@ const rows: Row[] = [];
 
 /** Runs a command in `cwd` with the shared target dir. */
 function run(command: string, args: readonly string[], cwd: string): Promise<string> {
-  return runCommand(command, args, { cwd, env: { CARGO_TARGET_DIR: targetDir, CARGO_TERM_COLOR: 'never' } });
+  return runCommand(command, args, { cwd, env: { CARGO_TARGET_DIR: targetDir, CARGO_TERM_COLOR: 'never' } }).then(
+    (r) => r.stdout,
+  );
 }
 
 async function step(scenario: string, name: string, action: () => Promise<unknown>): Promise<boolean> {
@@ -82,7 +84,10 @@ async function members(dir: string): Promise<string[]> {
     packages: { id: string; name: string }[];
     workspace_members: string[];
   };
-  return metadata.packages.filter((p) => metadata.workspace_members.includes(p.id)).map((p) => p.name).sort();
+  return metadata.packages
+    .filter((p) => metadata.workspace_members.includes(p.id))
+    .map((p) => p.name)
+    .sort();
 }
 
 async function runScenario(scenario: Scenario): Promise<void> {
@@ -147,7 +152,8 @@ async function main(): Promise<void> {
   const started = performance.now();
   for (const scenario of chosen) await runScenario(scenario);
   console.log('\nscenario           step                seconds  status');
-  for (const r of rows) console.log(`${r.scenario.padEnd(18)} ${r.step.padEnd(18)} ${r.seconds.toFixed(1).padStart(8)}  ${r.ok ? 'ok' : 'FAILED'}`);
+  for (const r of rows)
+    console.log(`${r.scenario.padEnd(18)} ${r.step.padEnd(18)} ${r.seconds.toFixed(1).padStart(8)}  ${r.ok ? 'ok' : 'FAILED'}`);
   const failed = chosen.filter((s) => {
     const own = rows.filter((r) => r.scenario === s.name);
     return own.length === 0 || own.some((r) => !r.ok);

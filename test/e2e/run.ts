@@ -19,7 +19,7 @@ import { pathToFileURL } from 'node:url';
 import { MEMBERS } from '../../generators/members.js';
 import { PACKAGE_ROOT } from '../../lib/paths.js';
 import { combinations, flagsOf, type Combination } from './matrix.js';
-import { run } from './process.js';
+import { run } from '../process.js';
 import { Skip, type MemberE2e, type Prepared, type Step, type StepContext } from './member-steps.js';
 
 const argv = process.argv.slice(2);
@@ -113,7 +113,7 @@ async function runCombination(combination: Combination): Promise<void> {
         member: memberUnderTest,
         targetDir,
         run: (command: string, args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}) =>
-          run(command, args, { cwd: options.cwd ?? workspace, env: { ...env, ...options.env } }),
+          run(command, args, { cwd: options.cwd ?? workspace, env: { ...env, ...options.env } }).then((r) => r.stdout),
       };
       let prepared: Prepared = {};
       if (e2e.prepare) {
@@ -161,9 +161,12 @@ async function main(): Promise<void> {
   const failed = rows.filter((r) => r.status === 'FAILED').length;
   const skipped = rows.filter((r) => r.status === 'skipped').length;
   const passedCombos = all.filter((c) => rows.filter((r) => r.combination === c.id).every((r) => r.status === 'ok')).length;
-  const failedCombos = all.length - passedCombos - new Set(rows.filter((r) => r.status === 'skipped').map((r) => r.combination)).size;
+  const failedCombos =
+    all.length - passedCombos - new Set(rows.filter((r) => r.status === 'skipped').map((r) => r.combination)).size;
   console.log(`\nTotal ${((performance.now() - started) / 1000).toFixed(0)} s; ${failed} failed steps, ${skipped} skipped.`);
-  console.log(`e2e: ${passedCombos} passed, ${failedCombos} failed${skipped > 0 ? `, ${all.length - passedCombos - failedCombos} skipped` : ''}`);
+  console.log(
+    `e2e: ${passedCombos} passed, ${failedCombos} failed${skipped > 0 ? `, ${all.length - passedCombos - failedCombos} skipped` : ''}`,
+  );
   if (failedCombos > 0) process.exitCode = 1;
 }
 

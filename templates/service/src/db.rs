@@ -68,8 +68,7 @@ pub const URL_SCHEMES: &[&str] = &["mysql://", "mariadb://"];
 /// Opens the pool and checks that the database answers.
 pub async fn connect(config: &DatabaseConfig) -> <%- result('DbPool', 'sqlx::Error') %> {
 <% if (dbSqlite) { -%>
-    let options = SqliteConnectOptions::from_str(&config.url)<% if (!libThiserror) { %>
-        .context("DATABASE_URL is not a valid SQLite URL")<% } %>?
+    let options = SqliteConnectOptions::from_str(&config.url)<%- context(8, 'DATABASE_URL is not a valid SQLite URL') %>?
         .create_if_missing(true)
         // Readers keep reading while a write is in progress.
         .journal_mode(SqliteJournalMode::Wal)
@@ -91,10 +90,7 @@ pub async fn connect(config: &DatabaseConfig) -> <%- result('DbPool', 'sqlx::Err
 <% } else { -%>
         .connect(&config.url)
 <% } -%>
-        .await
-<% if (!libThiserror) { -%>
-        .context("cannot connect to the database")
-<% } -%>
+        .await<%- context(8, 'cannot connect to the database') %>
 }
 
 /// Applies the migrations that have not run yet, each in a transaction.
@@ -167,8 +163,7 @@ pub(crate) async fn insert_user(pool: &DbPool, user: &NewUser) -> <%- result('i6
         .bind(user.email())
         .bind(user.age())
         .execute(pool)
-        .await<% if (!libThiserror) { %>
-        .context("cannot insert user")<% } %>?;
+        .await<%- context(8, 'cannot insert user') %>?;
     // MySQL has no RETURNING: the new id comes back with the result.
 <% if (libThiserror) { -%>
     i64::try_from(result.last_insert_id()).map_err(|error| sqlx::Error::Decode(error.into()))
@@ -181,10 +176,7 @@ pub(crate) async fn insert_user(pool: &DbPool, user: &NewUser) -> <%- result('i6
         .bind(user.email())
         .bind(user.age())
         .fetch_one(pool)
-        .await
-<% if (!libThiserror) { -%>
-        .context("cannot insert user")
-<% } -%>
+        .await<%- context(8, 'cannot insert user') %>
 <% } -%>
 }
 

@@ -30,8 +30,7 @@ impl UserRepository {
         sqlx::query_as(db::SELECT_USER)
             .bind(id)
             .fetch_optional(&self.pool)
-            .await<% if (!libThiserror) { %>
-            .with_context(|| format!("cannot load user {id}"))<% } %>
+            .await<%- context(12, 'cannot load user {id}') %>
     }
 
     /// One page of users ordered by id, optionally only those at least `min_age` old.
@@ -55,8 +54,7 @@ impl UserRepository {
                     .fetch_all(&self.pool)
                     .await
             }
-        }<% if (!libThiserror) { %>
-        .context("cannot list users")<% } %>?;
+        }<%- context(8, 'cannot list users') %>?;
         let has_more = users.len() > page.limit as usize;
         users.truncate(page.limit as usize);
         Ok(UserPage {
@@ -75,8 +73,7 @@ impl UserRepository {
             .bind(user.age())
             .bind(id)
             .execute(&self.pool)
-            .await<% if (!libThiserror) { %>
-            .with_context(|| format!("cannot update user {id}"))<% } %>?;
+            .await<%- context(12, 'cannot update user {id}') %>?;
         Ok((result.rows_affected() > 0).then(|| user.into_user(id)))
     }
 
@@ -85,8 +82,7 @@ impl UserRepository {
         let result = sqlx::query(db::DELETE_USER)
             .bind(id)
             .execute(&self.pool)
-            .await<% if (!libThiserror) { %>
-            .with_context(|| format!("cannot delete user {id}"))<% } %>?;
+            .await<%- context(12, 'cannot delete user {id}') %>?;
         Ok(result.rows_affected() > 0)
     }
 }

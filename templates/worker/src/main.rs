@@ -30,9 +30,9 @@ use thiserror::Error;
 use tracing::level_filters::LevelFilter;
 use tracing::{info, warn};
 
-<% if (errors === 'split') { -%>
+<% if (errorsSplit) { -%>
 use <%= crate %>::error::{JobError, error_chain};
-<% } else if (errors === 'thiserror') { -%>
+<% } else if (errorsThiserror) { -%>
 use <%= crate %>::error::{JobError, WorkerError, error_chain};
 <% } -%>
 use <%= crate %>::pipeline::{CancelToken, Event, Outcome, Pipeline, Summary};
@@ -140,7 +140,7 @@ fn run(args: &Args) -> Result<Summary<JobFailure>, CliError> {
 
     let mut out = BufWriter::new(io::stdout().lock());
     let format = args.format;
-<% if (errors === 'anyhow') { -%>
+<% if (errorsAnyhow) { -%>
     let sink = |event: Event<'_, TextStats, JobFailure>| match event {
         Event::Item(outcome) => {
             write_outcome(&mut out, format, outcome).context("cannot write a result")

@@ -20,7 +20,13 @@ const cache = join(process.env['RUST_PATTERNS_CACHE'] ?? join(homedir(), '.cache
 export const maturin = join(cache, 'tools', 'bin', 'maturin');
 /** pytest and mypy wheels for this machine's python3 (mypy's differ per version). */
 export const wheelhouse = (): string =>
-  join(cache, 'wheelhouse', execFileSync('python3', ['-c', 'import sys; print(f"py{sys.version_info[0]}.{sys.version_info[1]}")'], { encoding: 'utf8' }).trim());
+  join(
+    cache,
+    'wheelhouse',
+    execFileSync('python3', ['-c', 'import sys; print(f"py{sys.version_info[0]}.{sys.version_info[1]}")'], {
+      encoding: 'utf8',
+    }).trim(),
+  );
 
 /** The scratch directory `prepare` made for this combination: venv, wheel, mypy cache. */
 const scratch = (ctx: StepContext): string => ctx.env['PYO3_E2E_DIR']!;
@@ -28,7 +34,16 @@ const python = (ctx: StepContext): string => join(scratch(ctx), 'venv', 'bin', '
 const moduleName = (ctx: StepContext): string =>
   (ctx.member.options['module-name'] as string | undefined) || snakeCase(ctx.member.name);
 const pip = (ctx: StepContext, ...args: string[]): Promise<string> =>
-  ctx.run(python(ctx), ['-m', 'pip', 'install', '--quiet', '--no-index', '--find-links', ctx.env['PYO3_E2E_WHEELHOUSE']!, ...args]);
+  ctx.run(python(ctx), [
+    '-m',
+    'pip',
+    'install',
+    '--quiet',
+    '--no-index',
+    '--find-links',
+    ctx.env['PYO3_E2E_WHEELHOUSE']!,
+    ...args,
+  ]);
 
 const pyo3: MemberE2e = {
   prepare: () => {
@@ -64,7 +79,9 @@ const pyo3: MemberE2e = {
         assert.equal(wheels.length, 1, `one wheel expected in ${out}, got ${wheels.join(', ')}`);
         const wheel = wheels[0]!;
         const abi3 = ctx.member.options['abi3'] as string;
-        const cp = (await ctx.run(python(ctx), ['-c', 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")'])).trim();
+        const cp = (
+          await ctx.run(python(ctx), ['-c', 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")'])
+        ).trim();
         // abi3: tagged with the oldest Python it serves (cp39-abi3); otherwise with this interpreter (cp311-cp311).
         const tag = abi3 === NO_ABI3 ? `-${cp}-${cp}-` : `-cp${abi3.slice(2)}-abi3-`;
         assert.ok(wheel.includes(tag), `wheel ${wheel} should carry the tag ${tag}`);
@@ -74,7 +91,8 @@ const pyo3: MemberE2e = {
     },
     {
       name: 'pytest',
-      run: (ctx) => ctx.run(python(ctx), ['-m', 'pytest', '-q', '-p', 'no:cacheprovider'], { cwd: ctx.member.dir }).then(() => undefined),
+      run: (ctx) =>
+        ctx.run(python(ctx), ['-m', 'pytest', '-q', '-p', 'no:cacheprovider'], { cwd: ctx.member.dir }).then(() => undefined),
     },
     {
       name: 'stubtest',

@@ -16,9 +16,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Database } from '../../../generators/service/member.js';
 import { Skip, type MemberE2e, type StepContext } from '../member-steps.js';
-
-type Database = 'sqlite' | 'postgres' | 'mysql';
 
 /** How to reach a database server from the e2e runner, and the SQL it needs. */
 interface Server {
@@ -144,7 +143,14 @@ async function smoke(ctx: StepContext, db: Database): Promise<void> {
   const bin = join(ctx.targetDir, 'debug', ctx.member.name);
   const cwd = mkdtempSync(join(tmpdir(), 'service-smoke-'));
   // Default settings: none of the service's own variables, except the database URL of a server.
-  const settings = ['HOST', 'PORT', 'DATABASE_MAX_CONNECTIONS', 'DATABASE_ACQUIRE_TIMEOUT_SECS', 'REQUEST_TIMEOUT_SECS', 'BODY_LIMIT_BYTES'];
+  const settings = [
+    'HOST',
+    'PORT',
+    'DATABASE_MAX_CONNECTIONS',
+    'DATABASE_ACQUIRE_TIMEOUT_SECS',
+    'REQUEST_TIMEOUT_SECS',
+    'BODY_LIMIT_BYTES',
+  ];
   const env = Object.fromEntries(
     Object.entries({ ...process.env, ...ctx.env, RUST_LOG: 'info', RUST_BACKTRACE: '0' }).filter(
       ([key]) => !settings.includes(key) && !(db === 'sqlite' && key === 'DATABASE_URL'),

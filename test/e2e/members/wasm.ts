@@ -13,7 +13,17 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../../lib/paths.js';
@@ -91,7 +101,9 @@ const wasm: MemberE2e = {
   prepare: () => {
     wasm32 = findWasm32();
     if (!wasm32) {
-      throw new Skip(`no ${WASM32} standard library: run .ci/setup.d/wasm.sh (rustup target, or Debian's rustc-web + rust-web-src)`);
+      throw new Skip(
+        `no ${WASM32} standard library: run .ci/setup.d/wasm.sh (rustup target, or Debian's rustc-web + rust-web-src)`,
+      );
     }
     console.log(`         wasm32: ${wasm32.kind === 'rustup' ? 'rustup target' : "Debian's rustc-web with -Zbuild-std"}`);
     return Promise.resolve({});
@@ -114,9 +126,13 @@ const wasm: MemberE2e = {
     {
       name: 'build-wasm32',
       run: async (ctx) => {
-        await ctx.run(wasm32!.cargo, ['build', '-p', ctx.member.name, '--profile', WASM_PROFILE, '--target', WASM32, ...wasm32!.args], {
-          env: wasmEnv(),
-        });
+        await ctx.run(
+          wasm32!.cargo,
+          ['build', '-p', ctx.member.name, '--profile', WASM_PROFILE, '--target', WASM32, ...wasm32!.args],
+          {
+            env: wasmEnv(),
+          },
+        );
       },
     },
     {
@@ -140,7 +156,8 @@ const wasm: MemberE2e = {
           // The web target is loaded by URL, as a browser would; the others by package name.
           const where = target === 'web' ? pkg : ctx.member.name;
           const flags = target === 'bundler' ? ['--experimental-wasm-modules', '--no-warnings'] : [];
-          const check = (): Promise<string> => ctx.run(process.execPath, [...flags, 'check.mjs', target, crate, where], { cwd: app });
+          const check = (): Promise<string> =>
+            ctx.run(process.execPath, [...flags, 'check.mjs', target, crate, where], { cwd: app });
           console.log(`         ${(await check()).trim()}`);
 
           const afterBindgen = statSync(wasmFile).size;
@@ -151,7 +168,9 @@ const wasm: MemberE2e = {
             await check();
             optimized = `${kib(statSync(wasmFile).size)} after wasm-opt -Oz`;
           }
-          console.log(`         release .wasm (${ctx.combination.errors}, --target ${target}, ${wasm32!.kind}): ${kib(afterBindgen)} after wasm-bindgen, ${optimized}`);
+          console.log(
+            `         release .wasm (${ctx.combination.errors}, --target ${target}, ${wasm32!.kind}): ${kib(afterBindgen)} after wasm-bindgen, ${optimized}`,
+          );
         } finally {
           rmSync(app, { recursive: true, force: true });
         }
@@ -168,7 +187,10 @@ const wasm: MemberE2e = {
         });
         // Per test binary: the library's (no wasm tests), tests/wasm.rs, the doc tests.
         const counts = [...output.matchAll(/test result: ok\. (\d+) passed; 0 failed/g)].map((m) => Number(m[1]));
-        assert.ok(Math.max(0, ...counts) >= 5, `expected the #[wasm_bindgen_test] tests of tests/wasm.rs to run in Node:\n${output}`);
+        assert.ok(
+          Math.max(0, ...counts) >= 5,
+          `expected the #[wasm_bindgen_test] tests of tests/wasm.rs to run in Node:\n${output}`,
+        );
       },
     },
   ],

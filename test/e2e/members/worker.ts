@@ -17,7 +17,10 @@ const worker: MemberE2e = {
         const bin = join(ctx.targetDir, 'debug', ctx.member.name);
         const src = join(ctx.member.dir, 'src');
         const json = await ctx.run(bin, [src, '--format', 'json', '--threads', '2', '--quiet']);
-        const records = json.trim().split('\n').map((line) => JSON.parse(line) as { id: string; stats?: { words: number } });
+        const records = json
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as { id: string; stats?: { words: number } });
         assert.equal(records.length, readdirSync(src).length, `one record per file of ${src}:\n${json}`);
         for (const record of records) assert.ok((record.stats?.words ?? 0) > 50, `word counts for ${record.id}`);
 
@@ -48,14 +51,32 @@ const worker: MemberE2e = {
     {
       name: 'no-default',
       run: async (ctx) => {
-        await ctx.run('cargo', ['clippy', '-p', ctx.member.name, '--no-default-features', '--all-targets', '--', '-D', 'warnings']);
+        await ctx.run('cargo', [
+          'clippy',
+          '-p',
+          ctx.member.name,
+          '--no-default-features',
+          '--all-targets',
+          '--',
+          '-D',
+          'warnings',
+        ]);
       },
     },
     {
       name: 'bench',
       // Each case once: proves `cargo bench` builds (release, LTO) and runs; timing is not judged here.
       run: async (ctx) => {
-        const output = await ctx.run('cargo', ['bench', '-p', ctx.member.name, '--', '--sample-count', '1', '--sample-size', '1']);
+        const output = await ctx.run('cargo', [
+          'bench',
+          '-p',
+          ctx.member.name,
+          '--',
+          '--sample-count',
+          '1',
+          '--sample-size',
+          '1',
+        ]);
         assert.match(output, /sequential/);
         assert.match(output, /parallel/);
       },

@@ -1,0 +1,130 @@
+/**
+ * How a member declares each crate it uses, given the workspace it joins:
+ * inherit the workspace's entry, have ours added to the workspace, or ask for
+ * the tested version itself where the workspace's entry (or Cargo.lock) would
+ * give it another one. Decisions only; cargo-manifest.ts writes the root.
+ */
+import { getStaticTOMLValue, parseTOML } from 'toml-eslint-parser';
+import { compareVersions, lowerBound, matches, parseVersion, sameRange, type Version } from './cargo-version.js';
+import { isTable, lookup } from './toml-value.js';
+import { crateVersion, type CrateName } from './versions.js';
+
+/** A dependency a member needs: the features its code uses and where it is used. */
+export interface MemberDependency {
+  readonly name: CrateName;
+  readonly features?: readonly string[];
+  readonly kind?: 'normal' | 'dev' | 'build';
+  readonly optional?: boolean;
+}
+/**
+ * How the member declares a dependency, given the workspace's entry:
+ * - `add`: the workspace has none; we add ours and the member inherits it;
+ * - `inherit`: the workspace's entry serves: it accepts the version the member
+ *   is tested with, and Cargo.lock does not hold an older one of that range;
+ * - `local`: it does not (an older pin, another major, another package under
+ *   that name): the member asks for our version itself and the user's line
+ *   stays as it is.
+ */
+export interface DependencyDecision {
+  readonly dep: MemberDependency;
+  readonly source: 'add' | 'inherit' | 'local';
+  /** `inherit` from an entry without default features, where ours has them. */
+  readonly defaultFeatures?: true;
+  /** Why the member does not inherit, for the log. */
+  readonly reason?: string;
+}
+
+/**
+ * Decides, per dependency, whether the member inherits the workspace's entry.
+ * `locked` gives the versions Cargo.lock holds for a crate name. `previous`
+ * is the member's own manifest when it is generated again: a dependency it
+ * already asks for itself stays so (the lock has moved since, by our doing).
+ */
+export function planDependencies(
+  rootValue: unknown,
+  deps: readonly MemberDependency[],
+  locked: (name: string) => readonly string[] = () => [],
+  previous?: unknown,
+): DependencyDecision[] {
+  return deps.map((dep): DependencyDecision => {
+    const entry = lookup(rootValue, ['workspace', 'dependencies', dep.name]);
+    if (entry === undefined) return { dep, source: 'add' };
+    const section = dep.kind === 'dev' ? 'dev-dependencies' : dep.kind === 'build' ? 'build-dependencies' : 'dependencies';
+    const own = lookup(previous, [section, dep.name]);
+    if (typeof own === 'string' || (isTable(own) && own['workspace'] !== true && own['version'] !== undefined)) {
+      return { dep, source: 'local' };
+    }
+    const ours = crateVersion(dep.name).version;
+    const tested = parseVersion(ours)!;
+    const table = isTable(entry) ? entry : undefined;
+    const requirement = typeof entry === 'string' ? entry : typeof table?.['version'] === 'string' ? table['version'] : undefined;
+    const shown = `the workspace's \`${dep.name} = ${typeof entry === 'string' ? JSON.stringify(entry) : '{ .. }'}\``;
+    if (typeof table?.['package'] === 'string' && table['package'] !== dep.name) {
+      return { dep, source: 'local', reason: `${shown} names the package ${table['package']}` };
+    }
+    if (requirement !== undefined) {
+      const floor = lowerBound(requirement);
+      const candidate = floor && sameRange(floor, tested) && compareVersions(floor, tested) > 0 ? floor : tested;
+      if (!floor || !matches(requirement, candidate)) {
+        return { dep, source: 'local', reason: `${shown} does not accept ${ours}, the version the member is tested with` };
+      }
+      const older = locked(dep.name)
+        .map(parseVersion)
+        .find((v): v is Version => v !== undefined && sameRange(v, tested) && compareVersions(v, tested) < 0);
+      if (older) {
+        return {
+          dep,
+          source: 'local',
+          reason: `Cargo.lock holds ${dep.name} ${older.join('.')}, older than ${ours}, the version the member is tested with`,
+        };
+      }
+    }
+    // A git or path dependency has no version: the user's choice, and it serves.
+    const needsDefaults = table?.['default-features'] === false && crateVersion(dep.name).defaultFeatures !== false;
+    return needsDefaults ? { dep, source: 'inherit', defaultFeatures: true } : { dep, source: 'inherit' };
+  });
+}
+
+/** The versions of each package in a Cargo.lock text; an unreadable lock holds none. */
+export function lockedVersions(lockText: string | undefined): (name: string) => readonly string[] {
+  let packages: unknown = [];
+  try {
+    if (lockText !== undefined) packages = lookup(getStaticTOMLValue(parseTOML(lockText)), ['package']);
+  } catch {
+    // Cargo rewrites a broken lock file; we only read it as a hint.
+  }
+  const byName = new Map<string, string[]>();
+  for (const p of Array.isArray(packages) ? packages : []) {
+    if (isTable(p) && typeof p['name'] === 'string' && typeof p['version'] === 'string') {
+      byName.set(p['name'], [...(byName.get(p['name']) ?? []), p['version']]);
+    }
+  }
+  return (name) => byName.get(name) ?? [];
+}
+
+/**
+ * The member's own dependency line: it inherits from the workspace (or, for a
+ * `local` decision, asks for our version itself) and names the features its
+ * code uses.
+ */
+export function memberDependencyEntry(
+  dep: MemberDependency,
+  decision?: Pick<DependencyDecision, 'source' | 'defaultFeatures'>,
+): string {
+  const extras: string[] = [];
+  if (decision?.source === 'local') {
+    const { version, defaultFeatures } = crateVersion(dep.name);
+    extras.push(`version = "${version}"`);
+    if (defaultFeatures === false) extras.push('default-features = false');
+  } else {
+    extras.push('workspace = true');
+    if (decision?.defaultFeatures) extras.push('default-features = true');
+  }
+  if (dep.features && dep.features.length > 0) {
+    extras.push(`features = [${dep.features.map((f) => JSON.stringify(f)).join(', ')}]`);
+  }
+  if (dep.optional) extras.push('optional = true');
+  if (extras.length === 1 && extras[0] === 'workspace = true') return `${dep.name}.workspace = true`;
+  if (extras.length === 1 && extras[0]!.startsWith('version = ')) return `${dep.name} = ${extras[0]!.slice('version = '.length)}`;
+  return `${dep.name} = { ${extras.join(', ')} }`;
+}
