@@ -34,7 +34,17 @@ export interface ParsedManifest {
   readonly file: string;
 }
 
-export function parseManifest(text: string, file = 'Cargo.toml'): ParsedManifest {
+/** A UTF-8 byte-order mark: TOML parsers refuse it, but a user's file keeps it. */
+const BOM = '\uFEFF';
+
+/** Edits the text after a byte-order mark, which stays exactly where the user had it. */
+function keepingBom(text: string, edit: (body: string) => string): string {
+  return text.startsWith(BOM) ? BOM + edit(text.slice(1)) : edit(text);
+}
+
+/** Parses a manifest; `text` of the result is the text after any byte-order mark, which positions refer to. */
+export function parseManifest(source: string, file = 'Cargo.toml'): ParsedManifest {
+  const text = source.startsWith(BOM) ? source.slice(1) : source;
   let ast: AST.TOMLProgram;
   try {
     ast = parseTOML(text);
@@ -295,7 +305,11 @@ function insertTableBlock(text: string, ast: AST.TOMLProgram, path: readonly str
  * path or glob already covers the member. A path in `exclude` is an error:
  * the user keeps it out of the workspace on purpose.
  */
-export function addWorkspaceMember(text: string, memberPath: string, file = 'Cargo.toml'): string {
+export function addWorkspaceMember(source: string, memberPath: string, file = 'Cargo.toml'): string {
+  return keepingBom(source, (text) => addMember(text, memberPath, file));
+}
+
+function addMember(text: string, memberPath: string, file: string): string {
   const manifest = parseManifest(text, file);
   const wanted = normalizeMemberPath(memberPath);
   const status = memberStatus(manifest.value, wanted);
@@ -394,13 +408,15 @@ export function workspaceDependencyEntry(name: CrateName): string {
  * form the file writes that table in. Entries the user already has are never
  * touched, whatever version or features they name.
  */
-export function addWorkspaceDependencies(text: string, names: readonly CrateName[], file = 'Cargo.toml'): string {
-  for (const name of [...new Set(names)].sort()) {
-    const manifest = parseManifest(text, file);
-    if (lookup(manifest.value, ['workspace', 'dependencies', name]) !== undefined) continue;
-    text = addKey(manifest, ['workspace', 'dependencies'], name, workspaceDependencyValue(name), true);
-  }
-  return text;
+export function addWorkspaceDependencies(source: string, names: readonly CrateName[], file = 'Cargo.toml'): string {
+  return keepingBom(source, (text) => {
+    for (const name of [...new Set(names)].sort()) {
+      const manifest = parseManifest(text, file);
+      if (lookup(manifest.value, ['workspace', 'dependencies', name]) !== undefined) continue;
+      text = addKey(manifest, ['workspace', 'dependencies'], name, workspaceDependencyValue(name), true);
+    }
+    return text;
+  });
 }
 // --- Profiles ---------------------------------------------------------------------
 
@@ -419,7 +435,11 @@ export interface CargoProfile {
  * it there. A profile of that name the user already has, in any form, is
  * theirs and stays as it is.
  */
-export function addProfile(text: string, profile: CargoProfile, file = 'Cargo.toml'): string {
+export function addProfile(source: string, profile: CargoProfile, file = 'Cargo.toml'): string {
+  return keepingBom(source, (text) => addProfileText(text, profile, file));
+}
+
+function addProfileText(text: string, profile: CargoProfile, file: string): string {
   const manifest = parseManifest(text, file);
   if (lookup(manifest.value, ['profile', profile.name]) !== undefined) return text;
   // An inline `profile = { .. }` cannot take a new table header: extend it in its own form.

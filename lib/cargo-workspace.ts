@@ -3,8 +3,8 @@
  * which manifest is the workspace root, which packages the workspace holds,
  * and where a new member may go. Reading only; cargo-manifest.ts edits.
  */
-import { readdirSync } from 'node:fs';
-import { dirname, join, posix, relative, resolve } from 'node:path';
+import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
 import { parseManifest, type ParsedManifest } from './cargo-manifest.js';
 import { lookup } from './toml-value.js';
 import { globRegExp, isGlob, memberStatus, normalizeMemberPath } from './workspace-members.js';
@@ -132,7 +132,8 @@ function subdirectories(root: string, depth: number): string[] {
 /**
  * Why a new member cannot go to `memberPath` (relative to the root), or
  * undefined: never inside Cargo's `target/` build directory, nor inside the
- * `src/` of a package (the root package or one above the path).
+ * `src/` of a package (the root package or one above the path), nor anywhere a
+ * symbolic link on the way leads out of the workspace, nor below a file.
  */
 export function memberPathProblem(root: string, memberPath: string, read: ReadFile): string | undefined {
   const segments = normalizeMemberPath(memberPath).split('/');
@@ -141,6 +142,8 @@ export function memberPathProblem(root: string, memberPath: string, read: ReadFi
   }
   if (segments[0] === 'target')
     return `'${memberPath}' is inside target/, Cargo's build directory, which \`cargo clean\` deletes`;
+  const onDisk = placeProblem(root, segments);
+  if (onDisk) return `'${memberPath}': ${onDisk}`;
   for (let i = 0; i < segments.length; i++) {
     if (segments[i] !== 'src') continue;
     const dir = segments.slice(0, i).join('/');
@@ -150,6 +153,48 @@ export function memberPathProblem(root: string, memberPath: string, read: ReadFi
     if (typeof name === 'string') {
       return `'${memberPath}' is inside the sources of the package ${name} (${dir === '' ? '' : `${dir}/`}src/)`;
     }
+  }
+  return undefined;
+}
+
+/**
+ * The path's components on disk: each existing one must be a directory (a
+ * link to one is followed) that stays inside the workspace, and the member's
+ * own directory must not exist in any form, not even as a dangling link.
+ */
+function placeProblem(root: string, segments: readonly string[]): string | undefined {
+  let realRoot: string;
+  try {
+    realRoot = realpathSync(root);
+  } catch {
+    return undefined;
+  }
+  let dir = root;
+  for (const [index, segment] of segments.entries()) {
+    dir = join(dir, segment);
+    let entry: Stats;
+    try {
+      entry = lstatSync(dir);
+    } catch {
+      return undefined; // From here down nothing exists: the member creates it.
+    }
+    const shownDir = segments.slice(0, index + 1).join('/');
+    if (entry.isSymbolicLink()) {
+      let target: string;
+      try {
+        target = realpathSync(dir);
+      } catch {
+        return `${shownDir} is a symbolic link to ${readlinkSync(dir)}, which does not exist; remove the link or choose another --path`;
+      }
+      const rel = relative(realRoot, target);
+      if (rel.startsWith('..') || isAbsolute(rel)) {
+        return `${shownDir} is a symbolic link to ${target}, outside the workspace; a member must live inside it (choose another --path)`;
+      }
+      if (index === segments.length - 1) return `${shownDir} already exists (a symbolic link to ${target})`;
+      if (!statSync(target).isDirectory()) return `${shownDir} is a link to a file, not a directory`;
+      continue;
+    }
+    if (!entry.isDirectory()) return `${shownDir} is a file, not a directory`;
   }
   return undefined;
 }

@@ -95,19 +95,28 @@ const RESERVED = new Set([
   'lpt9',
 ]);
 
-/** A name that passes `crateNameError`, derived from any input. */
-export function suggestCrateName(input: string): string {
-  let name = input
-    .trim()
-    .replace(/[^A-Za-z0-9_-]+/g, '-')
-    .replace(/-{2,}/g, '-')
-    .replace(/^[-_]+|[-_]+$/g, '')
-    .toLowerCase();
+/** crates.io's limit on the length of a package name. */
+export const MAX_NAME_LENGTH = 64;
+
+/** A name that passes `crateNameError`, derived from any input, at most `maxLength` characters. */
+export function suggestCrateName(input: string, maxLength = MAX_NAME_LENGTH): string {
+  const trim = (name: string): string => name.slice(0, maxLength).replace(/[-_]+$/, '');
+  let name = trim(
+    input
+      .trim()
+      .replace(/[^A-Za-z0-9_-]+/g, '-')
+      .replace(/-{2,}/g, '-')
+      .replace(/^[-_]+|[-_]+$/g, '')
+      .toLowerCase(),
+  );
   if (name === '') name = 'my-crate';
-  if (/^[0-9]/.test(name)) name = `x${name}`;
+  if (/^[0-9]/.test(name)) name = trim(`x${name}`);
   if (KEYWORDS.has(name) || RESERVED.has(name)) name = `my-${name}`;
   return name;
 }
+
+/** Cargo and crates.io treat `-` and `_` alike: `my-tool` and `my_tool` are one package name. */
+export const sameCrateName = (a: string, b: string): boolean => snakeCase(a.toLowerCase()) === snakeCase(b.toLowerCase());
 
 /**
  * Checks a package name against Cargo's rules. Returns an error message that
@@ -127,7 +136,11 @@ function crateNameProblem(name: string): string | undefined {
     return `'${bad === ' ' ? 'space' : bad}' is not allowed (only ASCII letters, digits, '-' and '_')`;
   }
   if (/^[0-9]/.test(name)) return 'it starts with a digit';
-  if (name.length > 64) return 'it is longer than 64 characters, the crates.io limit';
+  // As Cargo: the first character must be able to start a Rust identifier.
+  if (!/^[A-Za-z_]/.test(name)) return `it starts with '${name[0]!}' (the first character must be a letter or '_')`;
+  if (/^_+$/.test(name)) return `'${name}' is only underscores, which no Rust code can name`;
+  if (name.length > MAX_NAME_LENGTH)
+    return `it is ${name.length} characters long, over the crates.io limit of ${MAX_NAME_LENGTH}`;
   if (KEYWORDS.has(name)) return `'${name}' is a Rust keyword`;
   if (RESERVED.has(name.toLowerCase())) return `'${name}' is reserved by Cargo or the standard library`;
   return undefined;

@@ -4,14 +4,14 @@
  * the member's write plan into `<path>`, and registers the member and its
  * dependencies in the root `Cargo.toml`.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, posix, relative } from 'node:path';
 import ejs from 'ejs';
 import { addProfile, addWorkspaceDependencies, addWorkspaceMember, parseManifest, type CargoProfile } from './cargo-manifest.js';
 import { compareVersions, parseVersion } from './cargo-version.js';
 import { runCargoSteps } from './cargo-steps.js';
 import { findWorkspaceRoot, memberPathProblem, shownPath, workspacePackages } from './cargo-workspace.js';
-import { crateNameError, pascalCase, snakeCase, suggestCrateName } from './crate-name.js';
+import { crateNameError, pascalCase, sameCrateName, snakeCase, suggestCrateName } from './crate-name.js';
 import {
   lockedVersions,
   memberDependencyEntry,
@@ -37,6 +37,7 @@ import { lookup } from './toml-value.js';
 import { normalizeMemberPath } from './workspace-members.js';
 import { ROOT_PLAN, rootContext, type MemberSummary } from './workspace-root.js';
 import { plannedFiles, type WritePlan } from './write-plan.js';
+import { checkYoRc, type RecordedMember } from './yo-rc.js';
 
 /** What the templates of every member see; members add their own derived values. */
 export interface MemberContext extends ChoiceFlags<typeof ERRORS> {
@@ -207,15 +208,12 @@ export abstract class MemberGenerator<
     return memberDirectory(this.allAnswers());
   }
 
-  /** Reads through mem-fs, so files pending from an earlier generator in this run count too. */
-  private readonly read = (file: string): string | undefined => (this.fs.exists(file) ? this.fs.read(file) : undefined);
-
   /** A path for messages, relative to where the user runs the generator. */
   private shown(...parts: string[]): string {
     return shownPath(this.env.cwd, this.destinationPath(...parts));
   }
 
-  initializing(): void {
+  async initializing(): Promise<void> {
     this.checkGivenOptions();
     const root = this.answers['workspace-root'] ?? '';
     this.composed = root !== '';
@@ -226,6 +224,9 @@ export abstract class MemberGenerator<
     const found = findWorkspaceRoot(this.env.cwd, this.read);
     this.outsideCargo = found === undefined;
     this.destinationRoot(found ?? this.env.cwd);
+    // Everything the run decides is read under the lock, so two runs at once cannot lose each other's member.
+    await this.lockWorkspace(this.destinationRoot());
+    checkYoRc(this.destinationRoot(), this.shown('.yo-rc.json'));
   }
 
   async prompting(): Promise<void> {
@@ -258,13 +259,18 @@ export abstract class MemberGenerator<
   /** Every check before anything is written: a failure here leaves every file as it was. */
   configuring(): void {
     const problem = crateNameError(this.memberName, `${this.definition.kind} crate name`);
-    if (problem) throw new Error(problem);
-    const recorded = (this.config.get('members') as Record<string, { kind: string; path: string }> | undefined) ?? {};
+    if (problem) throw new Error(`${problem} Nothing was written.`);
+    // Shape checked by checkYoRc.
+    const recorded = (this.config.get('members') as Record<string, RecordedMember> | undefined) ?? {};
     const ours = recorded[this.memberName];
     const regenerating = ours?.kind === this.definition.kind && ours.path === this.memberPath;
+    if (!this.composed) {
+      const pathProblem = memberPathProblem(this.destinationRoot(), this.memberPath, this.read);
+      if (pathProblem) throw new Error(`--path: ${pathProblem}. Nothing was written.`);
+    }
     if (!this.composed && !this.freshWorkspace) this.checkWorkspace(regenerating);
     const target = this.destinationPath(this.memberPath);
-    if (existsSync(target) && !regenerating) {
+    if (lexists(target) && !regenerating) {
       throw new Error(
         `${this.shown(this.memberPath)} already exists. Choose another name, or another place with --path. Nothing was written.`,
       );
@@ -277,14 +283,14 @@ export abstract class MemberGenerator<
   private checkWorkspace(regenerating: boolean): void {
     const rootFile = this.destinationPath('Cargo.toml');
     const root = parseManifest(this.read(rootFile)!, this.shown('Cargo.toml'));
-    const pathProblem = memberPathProblem(this.destinationRoot(), this.memberPath, this.read);
-    if (pathProblem) throw new Error(`--path: ${pathProblem}. Nothing was written.`);
     const clash = workspacePackages(this.destinationRoot(), root, this.read, this.env.cwd).find(
-      (p) => p.name === this.memberName && !(regenerating && p.dir === this.memberPath),
+      (p) => sameCrateName(p.name, this.memberName) && !(regenerating && p.dir === this.memberPath),
     );
     if (clash) {
+      const alike =
+        clash.name === this.memberName ? '' : ` (Cargo and crates.io treat ${clash.name} and ${this.memberName} as one name)`;
       throw new Error(
-        `The workspace already has a package named ${clash.name}, in ${this.shown(clash.dir, 'Cargo.toml')}. Choose another name. Nothing was written.`,
+        `The workspace already has a package named ${clash.name}, in ${this.shown(clash.dir, 'Cargo.toml')}${alike}. Choose another name. Nothing was written.`,
       );
     }
     // The same edit writing() makes, run now so that its errors (an excluded path, say) stop the run here.
@@ -429,4 +435,14 @@ function packageFields(rootValue: Record<string, unknown>): string {
 function atLeast(version: string, minimum: string): boolean {
   const [have, need] = [parseVersion(version), parseVersion(minimum)];
   return have !== undefined && need !== undefined && compareVersions(have, need) >= 0;
+}
+
+/** Whether anything is at `path`, a dangling symbolic link included. */
+function lexists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

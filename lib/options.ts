@@ -26,6 +26,8 @@ interface OptionBase<V> {
   readonly default: V;
   /** Not listed in `--help`: internal plumbing between generators. */
   readonly hidden?: boolean;
+  /** Given as a word, not a flag (the name): its errors do not name a flag. */
+  readonly positional?: boolean;
 }
 
 export interface ChoiceOption<V extends string = string> extends OptionBase<V> {
@@ -81,34 +83,65 @@ export type AnswersOf<Specs extends readonly OptionSpec[]> = {
  */
 export function parseOptionValue<S extends OptionSpec>(spec: S, raw: unknown): ValueOf<S>;
 export function parseOptionValue(spec: OptionSpec, raw: unknown): unknown {
-  const fail = (problem: string): never => {
-    throw new Error(`--${spec.flag}: ${problem}`);
+  const result = readValue(spec, raw);
+  if ('problem' in result) throw new Error(spec.positional ? result.problem : `--${spec.flag}: ${result.problem}`);
+  return result.value;
+}
+
+/**
+ * Parses an answer stored in `.yo-rc.json` (at `file`): it must already have
+ * the type the option stores (a string, number, boolean or list of strings;
+ * nothing is reshaped) and a value the option accepts. The error names the
+ * file, the key, the bad value and the fix.
+ */
+export function parseStoredValue<S extends OptionSpec>(spec: S, raw: unknown, file: string): ValueOf<S>;
+export function parseStoredValue(spec: OptionSpec, raw: unknown, file: string): unknown {
+  const expected: Readonly<Record<OptionSpec['kind'], string>> = {
+    choice: 'a string',
+    text: 'a string',
+    number: 'a whole number',
+    boolean: 'true or false',
+    list: 'a list of strings',
   };
+  const shapeOk =
+    spec.kind === 'list'
+      ? Array.isArray(raw) && raw.every((v) => typeof v === 'string')
+      : typeof raw === (spec.kind === 'choice' || spec.kind === 'text' ? 'string' : spec.kind);
+  const result = shapeOk ? readValue(spec, raw) : { problem: `expected ${expected[spec.kind]}` };
+  if ('problem' in result) {
+    throw new Error(
+      `${file}: "${spec.flag}" is ${JSON.stringify(raw)}, which is not valid: ${result.problem}. ` +
+        `Fix the value there, or remove the key to answer again (with --${spec.flag} or a prompt).`,
+    );
+  }
+  return result.value;
+}
+
+/** The value an option reads from `raw`, or the problem with it. */
+function readValue(spec: OptionSpec, raw: unknown): { readonly value: unknown } | { readonly problem: string } {
   switch (spec.kind) {
     case 'boolean':
-      if (typeof raw === 'boolean') return raw;
-      if (raw === 'true' || raw === '') return true;
-      if (raw === 'false') return false;
-      return fail(`expected true or false, got '${String(raw)}'`);
+      if (typeof raw === 'boolean') return { value: raw };
+      if (raw === 'true' || raw === '') return { value: true };
+      if (raw === 'false') return { value: false };
+      return { problem: `expected true or false, got '${String(raw)}'` };
     case 'number': {
       const value = typeof raw === 'number' ? raw : Number(String(raw).trim());
       if (!Number.isInteger(value) || value < spec.min || value > spec.max) {
-        fail(`expected a whole number from ${spec.min} to ${spec.max}, got '${String(raw)}'`);
+        return { problem: `expected a whole number from ${spec.min} to ${spec.max}, got '${String(raw)}'` };
       }
-      return value;
+      return { value };
     }
     case 'text': {
       const value = raw === false && spec.negated !== undefined ? spec.negated : String(raw).trim();
       const problem = spec.validate?.(value);
-      if (problem) fail(problem);
-      return value;
+      return problem ? { problem } : { value };
     }
     case 'choice': {
       const value = String(raw).trim();
-      if (!spec.choices.some((c) => c.value === value)) {
-        fail(`'${value}' is not one of ${choiceList(spec.choices)}`);
-      }
-      return value;
+      if (!spec.choices.some((c) => c.value === value))
+        return { problem: `'${value}' is not one of ${choiceList(spec.choices)}` };
+      return { value };
     }
     case 'list': {
       const values = Array.isArray(raw)
@@ -118,9 +151,9 @@ export function parseOptionValue(spec: OptionSpec, raw: unknown): unknown {
             .map((v) => v.trim())
             .filter(Boolean);
       const unknown = values.filter((v) => !spec.choices.some((c) => c.value === v));
-      if (unknown.length > 0) fail(`'${unknown.join(',')}' not among ${choiceList(spec.choices)}`);
-      if (values.length === 0) fail(`choose at least one of ${choiceList(spec.choices)}`);
-      return [...new Set(values)];
+      if (unknown.length > 0) return { problem: `'${unknown.join(',')}' not among ${choiceList(spec.choices)}` };
+      if (values.length === 0) return { problem: `choose at least one of ${choiceList(spec.choices)}` };
+      return { value: [...new Set(values)] };
     }
   }
 }
@@ -136,12 +169,13 @@ export function questionFor(spec: OptionSpec, defaultValue: unknown): Record<str
     case 'boolean':
       return { ...base, type: 'confirm' };
     case 'choice':
-      return { ...base, type: 'list', choices: spec.choices };
+      // `short`: the answer echoed after the question is the value, not its whole description.
+      return { ...base, type: 'select', choices: spec.choices.map((c) => ({ ...c, short: c.value })) };
     case 'list':
       return {
         ...base,
         type: 'checkbox',
-        choices: spec.choices.map((c) => ({ ...c, checked: (defaultValue as string[]).includes(c.value) })),
+        choices: spec.choices.map((c) => ({ ...c, short: c.value, checked: (defaultValue as string[]).includes(c.value) })),
         validate: (answer: string[]) => (answer.length > 0 ? true : 'Choose at least one.'),
       };
     case 'number':
@@ -229,11 +263,35 @@ export function nameOption(what: string, defaultName: string): TextOption & { re
   return {
     kind: 'text',
     flag: 'name',
+    positional: true,
     description: `Name of the ${what} (Cargo package rules)`,
     prompt: `Name of the ${what}?`,
     default: defaultName,
     validate: (value) => crateNameError(value, `${what} name`),
   };
+}
+
+/** Device names Windows reserves in every directory, with any extension (`con`, `nul.txt`, `COM1.rs`). */
+const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[1-9¹²³]|lpt[1-9¹²³]|conin\$|conout\$)(\..*)?$/i;
+
+/** Why a member path is not acceptable as written (its place on disk is checked by `memberPathProblem`). */
+function memberPathSyntaxProblem(value: string): string | undefined {
+  if (value.startsWith('/') || /^[A-Za-z]:/.test(value) || value.startsWith('\\'))
+    return `'${value}' must be relative to the workspace root`;
+  const parts = value.split(/[\\/]/).filter((part) => part !== '' && part !== '.');
+  if (parts.length === 0) return `'${value}' is the workspace root itself; give the member a directory of its own`;
+  if (parts.includes('..')) return `'${value}' must stay inside the workspace (no '..')`;
+  if (/[*?[\]{}]/.test(value))
+    return `'${value}' has a glob character (* ? [ ] { }), which Cargo would read as a pattern of members`;
+  if (parts.some((part) => part.toLowerCase() === '.git')) return `'${value}' is inside .git, git's own data`;
+  // So the workspace also checks out on Windows.
+  const device = parts.find((part) => WINDOWS_DEVICE.test(part));
+  if (device) return `'${device}' is a device name Windows reserves, so the workspace could not be checked out there`;
+  const bad = value.split('').find((c) => '<>:"|'.includes(c) || c.charCodeAt(0) < 0x20);
+  if (bad !== undefined) return `'${value}' has the character ${JSON.stringify(bad)}, which Windows does not allow in file names`;
+  const trailing = parts.find((part) => /[. ]$/.test(part));
+  if (trailing) return `'${trailing}' ends with a dot or space, which Windows drops from file names`;
+  return undefined;
 }
 
 /** Where a member goes, relative to the workspace root. */
@@ -242,12 +300,7 @@ export const MEMBER_PATH = {
   flag: 'path',
   description: 'Directory of the new member, relative to the workspace root (default: crates/<name>)',
   default: '',
-  validate: (value) => {
-    if (value === '') return undefined;
-    if (value.startsWith('/') || /^[A-Za-z]:/.test(value)) return `'${value}' must be relative to the workspace root`;
-    if (value.split(/[\\/]/).includes('..')) return `'${value}' must stay inside the workspace (no '..')`;
-    return undefined;
-  },
+  validate: (value) => (value === '' ? undefined : memberPathSyntaxProblem(value)),
 } as const satisfies TextOption;
 
 /** Outside any Cargo repository: create a workspace in the current directory instead of stopping. */

@@ -1,14 +1,25 @@
 /**
  * What every generator of this package shares: flags derived from option
- * specs, answering each option (flag, stored answer, default or prompt), and
- * storing the answers in `.yo-rc.json` with the generator version.
+ * specs and a strict reading of the command line, answering each option
+ * (flag, stored answer, default or prompt), storing the answers in
+ * `.yo-rc.json` with the generator version, and committing the run's files
+ * all or nothing (lib/transaction.ts) under the workspace lock.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Transform } from 'node:stream';
+import { createConflicterTransform, createYoResolveTransform, forceYoFiles } from '@yeoman/conflicter';
+import type { MemFsEditorFile } from 'mem-fs-editor';
+import { clearFileState, isFilePending, setCommittedFile } from 'mem-fs-editor/state';
 import Generator from 'yeoman-generator';
 import type { BaseOptions } from 'yeoman-generator';
+import { ENVIRONMENT_FLAGS, commandLineProblem, type KnownFlag } from './command-line.js';
+import { describeSystemError, isSystemError, verbOf } from './fs-errors.js';
+import { parseOptionValue, parseStoredValue, questionFor, type OptionSpec } from './options.js';
 import { PACKAGE_ROOT } from './paths.js';
-import { parseOptionValue, questionFor, type OptionSpec } from './options.js';
+import { noteCreatedDirectory, writeAtomically } from './transaction.js';
+import { lockWorkspace } from './workspace-lock.js';
+import { checkYoRc } from './yo-rc.js';
 
 export const GENERATOR_VERSION: string = (
   JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }
@@ -19,6 +30,22 @@ export type PatternOptions = BaseOptions & Record<string, unknown>;
 
 // Non-boolean flags keep their raw value (string, or `false` from `--no-x`): parseOptionValue types them.
 const rawValue = (value: unknown): unknown => value;
+
+/** The environment's flags, listed in every generator's `--help` (the environment acts on them). */
+const ENVIRONMENT_HELP: Readonly<Record<string, string>> = {
+  force: 'Overwrite files this generator wrote before, without asking',
+  bail: 'Stop at the first file that would be overwritten',
+  'dry-run': 'Show what would change (the diffs, the files it would create) and write nothing',
+};
+
+/** What the commit needs of the environment, beyond the typed `Environment`. */
+interface CommitEnvironment {
+  readonly sharedFs: {
+    pipeline(options: { filter: (file: MemFsEditorFile) => boolean }, ...transforms: unknown[]): Promise<void>;
+  };
+  readonly adapter: Parameters<typeof createConflicterTransform>[0];
+  readonly conflicterOptions?: Parameters<typeof createConflicterTransform>[1];
+}
 
 /**
  * `A` is the type of the generator's answers, derived from its option specs
@@ -31,13 +58,23 @@ export abstract class PatternsGenerator<A extends object = Record<string, unknow
   /** Every answer by flag, each parsed by its spec before it is stored here. */
   private readonly answered: Record<string, unknown> = {};
   private readonly specs: readonly OptionSpec[];
+  /** Run by the user (not composed by the app): this generator commits, installs and locks for the run. */
+  protected readonly topLevel: boolean;
+  private releaseLock: (() => void) | undefined;
 
   constructor(args: string[], options: PatternOptions, specs: readonly OptionSpec[]) {
+    const topLevel = !(typeof options['workspace-root'] === 'string' && options['workspace-root'] !== '');
+    // Yeoman reads `.yo-rc.json` of the directory it starts in while constructing; check it first.
+    if (topLevel) {
+      const start = typeof options.destinationRoot === 'string' ? options.destinationRoot : (options.env?.cwd ?? process.cwd());
+      checkYoRc(start, join(start, '.yo-rc.json'));
+    }
     // inheritTasks: the run-loop methods live in base classes (MemberGenerator), not in each subclass.
-    // customInstallTask: no npm install phase (ours runs cargo); declared once per run, by the
-    // generator the user ran, not again by the members the app composes.
-    const composed = typeof options['workspace-root'] === 'string' && options['workspace-root'] !== '';
-    super(args, options, { inheritTasks: true, ...(composed ? {} : { customInstallTask: true }) });
+    // customInstallTask: no npm install phase (ours runs cargo). Both it and the commit belong to
+    // the generator the user ran, not again to the members the app composes.
+    super(args, options, { inheritTasks: true, ...(topLevel ? { customInstallTask: true } : {}) });
+    this.topLevel = topLevel;
+    if (topLevel) this.setFeatures({ ...this.features, customCommitTask: () => this.commit() });
     this.specs = specs;
     for (const spec of specs) {
       if (spec.flag === 'name') continue;
@@ -54,6 +91,9 @@ export abstract class PatternsGenerator<A extends object = Record<string, unknow
         ...(spec.hidden ? { hide: true } : {}),
       });
     }
+    for (const [name, description] of Object.entries(ENVIRONMENT_HELP)) this.option(name, { type: Boolean, description });
+    const skipInstall = this._options['skip-install'];
+    if (skipInstall) skipInstall.description = 'Do not run cargo fmt and cargo check after writing';
   }
 
   /** `--skip-install` from the command line, or `skipInstall` from the environment (yeoman-test sets it). */
@@ -100,12 +140,34 @@ export abstract class PatternsGenerator<A extends object = Record<string, unknow
   }
 
   /**
-   * Parses every given flag, so that a bad value stops the run before any
-   * prompt or write. Errors name the flag and the accepted values.
+   * Checks the command line word by word (unknown flags, extra arguments), then
+   * parses every given flag, so that bad input stops the run before any prompt
+   * or write. Errors name the flag and the accepted values.
    */
   protected checkGivenOptions(): void {
+    const flags: KnownFlag[] = [
+      ...Object.values(this._options).map((o) => ({
+        name: o.name,
+        ...(o.alias ? { alias: o.alias } : {}),
+        boolean: o.type === Boolean,
+      })),
+      ...ENVIRONMENT_FLAGS,
+    ];
+    const generator = this.options.namespace.replace(/^rust-patterns:?/, '') || 'app';
+    const problem = commandLineProblem(
+      this._args,
+      flags,
+      this._arguments.map((a) => a.name),
+      generator,
+    );
+    if (problem) throw new Error(`${problem} Nothing was written.`);
     for (const spec of this.specs) {
-      const value = this.given(spec.flag);
+      let value: unknown;
+      try {
+        value = this.given(spec.flag);
+      } catch (error) {
+        throw new Error(`${(error as Error).message} Nothing was written.`, { cause: error });
+      }
       if (value !== undefined) this.answered[spec.flag] = value;
     }
   }
@@ -117,26 +179,48 @@ export abstract class PatternsGenerator<A extends object = Record<string, unknow
    */
   protected async answer(specs: readonly OptionSpec[], defaults: Readonly<Record<string, unknown>> = {}): Promise<void> {
     const quick = this.answered['defaults'] === true;
-    const questions: Record<string, unknown>[] = [];
+    const questions: { spec: OptionSpec; question: Record<string, unknown> }[] = [];
     for (const spec of specs) {
       if (spec.flag in this.answered) continue;
       const stored: unknown = spec.stored ? this.config.get(spec.flag) : undefined;
-      if (stored !== undefined && !this.asksAnswered) {
-        this.answered[spec.flag] = parseOptionValue(spec, stored);
+      const storedValue = stored === undefined ? undefined : parseStoredValue(spec, stored, this.destinationPath('.yo-rc.json'));
+      if (storedValue !== undefined && !this.asksAnswered) {
+        this.answered[spec.flag] = storedValue;
         continue;
       }
-      const fallback = stored ?? defaults[spec.flag] ?? spec.default;
+      const fallback = storedValue ?? defaults[spec.flag] ?? spec.default;
       if (quick || !spec.prompt) {
         this.answered[spec.flag] = parseOptionValue(spec, fallback);
       } else {
-        questions.push(questionFor(spec, fallback));
+        questions.push({ spec, question: questionFor(spec, fallback) });
       }
     }
     if (questions.length === 0) return;
-    const replies = await this.prompt(questions as never);
+    this.checkCanPrompt(questions.map((q) => q.spec));
+    const replies = await this.prompt(questions.map((q) => q.question) as never);
     for (const [flag, reply] of Object.entries(replies)) {
       this.answered[flag] = parseOptionValue(this.spec(flag), reply);
     }
+  }
+
+  /**
+   * With no terminal to ask on (a script, CI, a pipe), an open question would
+   * fail inside the prompt library with "User force closed the prompt"; say
+   * instead which flags answer it.
+   */
+  protected checkCanPrompt(open: readonly OptionSpec[]): void {
+    const adapter = this.env.adapter as { stdin?: { isTTY?: boolean }; mockedAnswers?: unknown };
+    if (adapter.mockedAnswers !== undefined || adapter.stdin?.isTTY === true) return;
+    const flags = open.map((spec) =>
+      spec.kind === 'choice' || spec.kind === 'list'
+        ? `--${spec.flag} ${spec.choices.map((c) => c.value).join('|')}`
+        : `--${spec.flag}`,
+    );
+    const questions = open.map((s) => `"${s.prompt ?? s.description}"`).join(', ');
+    throw new Error(
+      `No terminal to ask on (stdin is not a TTY), and nothing answers ${questions}. ` +
+        `Pass ${flags.join(', ')}, or --defaults to take the defaults. Nothing was written.`,
+    );
   }
 
   /**
@@ -158,5 +242,93 @@ export abstract class PatternsGenerator<A extends object = Record<string, unknow
   protected get isDryRun(): boolean {
     const env = (this.env as unknown as { options?: Record<string, unknown> }).options ?? {};
     return env['dryRun'] === true || this.options['dryRun'] === true || this.options['dry-run'] === true;
+  }
+
+  /**
+   * Yeoman creates the destination root on disk as soon as it is set; such a
+   * directory is noted so that the commit moves the staged tree over it and a
+   * failed or dry run removes it again (lib/transaction.ts).
+   */
+  override destinationRoot(rootPath?: string): string {
+    if (typeof rootPath !== 'string') return super.destinationRoot();
+    const missing: string[] = [];
+    for (let dir = resolve(rootPath); !existsSync(dir) && dirname(dir) !== dir; dir = dirname(dir)) missing.push(dir);
+    const root = super.destinationRoot(rootPath);
+    for (const dir of missing) noteCreatedDirectory(dir);
+    return root;
+  }
+
+  /**
+   * Takes the workspace lock (one run at a time) and drops what was read from
+   * disk before it, so that every later read sees what the previous run wrote.
+   * Released after the commit, or at exit.
+   */
+  protected async lockWorkspace(root: string): Promise<void> {
+    if (this.isDryRun || !this.topLevel) return;
+    this.releaseLock = await lockWorkspace(root, this.env.cwd);
+    // A run that fails before its commit releases the lock too (in-process runs do not exit).
+    (this.env as unknown as NodeJS.EventEmitter).once('error', () => this.releaseLock?.());
+    const store = this.fs.store as unknown as { all(): MemFsEditorFile[]; store: Map<string, MemFsEditorFile> };
+    for (const file of store.all()) if (!isFilePending(file)) store.store.delete(file.path);
+  }
+
+  /**
+   * A file as this run sees it: pending in mem-fs (written earlier in this run),
+   * else on disk; undefined when absent. mem-fs alone would read an unreadable
+   * file as an absent one.
+   */
+  protected readonly read = (file: string): string | undefined => {
+    if (this.fs.store.existsInMemory(file) && isFilePending(this.fs.store.get(file))) return this.fs.read(file);
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      if (isSystemError(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return undefined;
+      if (isSystemError(error)) {
+        throw new Error(`${describeSystemError(error, verbOf(error.syscall), file, this.env.cwd)} Nothing was written.`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  };
+
+  /**
+   * The environment's commit, made transactional: Yeoman's conflict handling
+   * (`--force`, `--bail`, `--dry-run`, `.yo-resolve`, prompts) decides file by
+   * file first; then every file it lets through is written all or nothing.
+   */
+  private async commit(): Promise<void> {
+    const env = this.env as unknown as CommitEnvironment;
+    const files: MemFsEditorFile[] = [];
+    try {
+      await env.sharedFs.pipeline(
+        { filter: (file) => isFilePending(file) || file.path.endsWith('.yo-resolve') },
+        createYoResolveTransform(),
+        forceYoFiles(),
+        createConflicterTransform(env.adapter, env.conflicterOptions),
+        new Transform({
+          objectMode: true,
+          transform(file: MemFsEditorFile, _encoding, done) {
+            files.push(file);
+            done(null, file);
+          },
+        }),
+      );
+      const pending = files.filter((file) => isFilePending(file));
+      await writeAtomically(
+        pending.map((file) => ({
+          path: file.path,
+          contents: file.state === 'deleted' ? undefined : (file.contents ?? Buffer.alloc(0)),
+          ...(file.stat?.mode === undefined ? {} : { mode: file.stat.mode & 0o7777 }),
+        })),
+        this.env.cwd,
+      );
+      for (const file of pending) {
+        setCommittedFile(file);
+        clearFileState(file);
+      }
+    } finally {
+      this.releaseLock?.();
+    }
   }
 }

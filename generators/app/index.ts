@@ -8,11 +8,11 @@
  * `writing`, queued after it, renders the member and inserts it into the root
  * `Cargo.toml` (see lib/workspace-root.ts).
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import yosay from 'yosay';
 import { runCargoSteps } from '../../lib/cargo-steps.js';
-import { crateNameError } from '../../lib/crate-name.js';
+import { MAX_NAME_LENGTH, crateNameError, suggestCrateName } from '../../lib/crate-name.js';
 import type { MemberGenerator } from '../../lib/member-generator.js';
 import type { AnswersOf, OptionSpec } from '../../lib/options.js';
 import { generatorPath, templatesDir } from '../../lib/paths.js';
@@ -33,7 +33,8 @@ export default class AppGenerator extends PatternsGenerator<AnswersOf<typeof APP
 
   initializing(): void {
     this.checkGivenOptions();
-    if (this.answers.defaults !== true) this.log(yosay('Production Rust patterns, ready to build.'));
+    // The banner is for people at a terminal (yosay writes colour codes whatever the stream).
+    if (this.answers.defaults !== true && process.stdout.isTTY) this.log(yosay('Production Rust patterns, ready to build.'));
   }
 
   async prompting(): Promise<void> {
@@ -49,14 +50,11 @@ export default class AppGenerator extends PatternsGenerator<AnswersOf<typeof APP
 
   async configuring(): Promise<void> {
     const [name, errors] = [this.answerTo('name'), this.answerTo('errors')];
-    const problem = crateNameError(name, 'workspace name');
-    if (problem) throw new Error(problem);
+    const problem = workspaceNameProblem(name, this.chosenMembers());
+    if (problem) throw new Error(`${problem} Nothing was written.`);
     const target = resolve(this.env.cwd, name);
-    if (existsSync(target) && readdirSync(target).length > 0) {
-      throw new Error(
-        `${relative(this.env.cwd, target)} already exists and is not empty. Choose another name, or add members to it with \`rust-patterns <member>\` from inside.`,
-      );
-    }
+    const existing = targetProblem(target);
+    if (existing) throw new Error(`${relative(this.env.cwd, target)} ${existing} Nothing was written.`);
     this.destinationRoot(target);
     this.storeAnswers();
     for (const kind of this.chosenMembers()) {
@@ -107,4 +105,41 @@ export default class AppGenerator extends PatternsGenerator<AnswersOf<typeof APP
   private chosenMembers(): readonly string[] {
     return this.answers.members ?? [];
   }
+}
+
+/**
+ * Why a workspace name cannot be used, or undefined: Cargo's rules for the
+ * name itself and for the member names it implies (`<name>-<kind>`), whose
+ * length can pass crates.io's limit where the name alone does not. The
+ * suggested name is valid for both.
+ */
+export function workspaceNameProblem(name: string, kinds: readonly string[]): string | undefined {
+  const own = crateNameError(name, 'workspace name');
+  const longest = Math.max(0, ...kinds.map((kind) => kind.length + 1));
+  if (own) {
+    return own.replace(/Try '[^']*'\.$/, `Try '${suggestCrateName(name, MAX_NAME_LENGTH - longest)}'.`);
+  }
+  for (const kind of kinds) {
+    const implied = crateNameError(`${name}-${kind}`, `${kind} crate name`);
+    if (implied) {
+      return `Invalid workspace name '${name}': its ${kind} member would be named '${name}-${kind}', and ${implied.replace(/^Invalid [^:]*: /, '').replace(/ Try '[^']*'\.$/, '')}. Try '${suggestCrateName(name, MAX_NAME_LENGTH - longest)}'.`;
+    }
+  }
+  return undefined;
+}
+
+/** Why the new workspace cannot go to `target`, or undefined: it must be absent or an empty directory. */
+function targetProblem(target: string): string | undefined {
+  let entry;
+  try {
+    entry = lstatSync(target);
+  } catch {
+    return undefined;
+  }
+  if (entry.isSymbolicLink()) return 'exists as a symbolic link. Choose another name, or remove the link.';
+  if (!entry.isDirectory()) return 'exists and is a file. Choose another name, or move the file away.';
+  if (readdirSync(target).length > 0) {
+    return 'already exists and is not empty. Choose another name, or add members to it with `rust-patterns <member>` from inside.';
+  }
+  return undefined;
 }
