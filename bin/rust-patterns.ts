@@ -76,11 +76,16 @@ async function main(argv: readonly string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  const message = isSystemError(error)
-    ? `${describeSystemError(error, verbOf(error.syscall), error.path, process.cwd())} Nothing was changed.`
-    : error instanceof Error
-      ? error.message
-      : String(error);
+  // inquirer's wording for Ctrl-C or the end of input at a question.
+  const closedPrompt =
+    error instanceof Error && (error.name === 'ExitPromptError' || /User force closed the prompt/.test(error.message));
+  const message = closedPrompt
+    ? 'Stopped at a question (Ctrl-C, or the input ended). Nothing was written.'
+    : isSystemError(error)
+      ? `${describeSystemError(error, verbOf(error.syscall), error.path, process.cwd())} Nothing was changed.`
+      : error instanceof Error
+        ? error.message
+        : String(error);
   process.stderr.write(`rust-patterns: ${message}\n`);
   process.exitCode = 1;
   // Stopped by a signal after undoing the writes: exit as a program ended by that signal reports (128 + n).

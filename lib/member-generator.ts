@@ -33,6 +33,7 @@ import {
 import { templatesDir } from './paths.js';
 import { PatternsGenerator, type PatternOptions } from './patterns-generator.js';
 import { EDITION, RUST_VERSION, lintTables } from './rust-conventions.js';
+import { MAX_WIDTH, formatIfTooWide } from './rust-format.js';
 import { lookup } from './toml-value.js';
 import { normalizeMemberPath } from './workspace-members.js';
 import { ROOT_PLAN, rootContext, type MemberSummary } from './workspace-root.js';
@@ -321,7 +322,9 @@ export abstract class MemberGenerator<
     }
     const ctx = memberTemplateContext(this.definition, answers, root.value, decisions);
     for (const { template, output } of plannedFiles(this.definition.plan, ctx)) {
-      this.fs.copyTpl(this.templatePath(template), this.destinationPath(this.memberPath, output), ctx);
+      const target = this.destinationPath(this.memberPath, output);
+      this.fs.copyTpl(this.templatePath(template), target, ctx);
+      if (output.endsWith('.rs')) this.formatWideLines(target);
     }
     if (this.needsOwnClippyConfig(root.value)) {
       this.fs.copy(join(templatesDir('app'), 'clippy.toml'), this.destinationPath(this.memberPath, 'clippy.toml'));
@@ -345,6 +348,19 @@ export abstract class MemberGenerator<
     // dot-directories: a workspace under ~/.local/src would otherwise get an overwrite prompt.
     const rc = this.destinationPath('.yo-rc.json');
     if (!this.isDryRun && existsSync(rc)) (this.fs.store.get(rc) as { conflicter?: string }).conflicter = 'force';
+  }
+
+  /** A long crate name can push a line past rustfmt's width: such a file is formatted now (lib/rust-format.ts). */
+  private formatWideLines(file: string): void {
+    const rendered = this.fs.read(file);
+    const formatted = formatIfTooWide(rendered);
+    if (formatted === undefined) {
+      this.log.info(
+        `${this.shown(relative(this.destinationRoot(), file))} has lines over ${MAX_WIDTH} columns (a long crate name) and rustfmt is not installed: run \`cargo fmt\` once it is.`,
+      );
+    } else if (formatted !== rendered) {
+      this.fs.write(file, formatted);
+    }
   }
 
   /**

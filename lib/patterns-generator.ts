@@ -209,7 +209,10 @@ export abstract class PatternsGenerator<A extends object = Record<string, unknow
    * instead which flags answer it.
    */
   protected checkCanPrompt(open: readonly OptionSpec[]): void {
-    const adapter = this.env.adapter as { stdin?: { isTTY?: boolean }; mockedAnswers?: unknown };
+    // The environment's adapter may be a queue in front of the terminal (or test) adapter.
+    type Adapter = { stdin?: { isTTY?: boolean }; mockedAnswers?: unknown; actualAdapter?: Adapter };
+    const outer = this.env.adapter as Adapter;
+    const adapter = outer.actualAdapter ?? outer;
     if (adapter.mockedAnswers !== undefined || adapter.stdin?.isTTY === true) return;
     const flags = open.map((spec) =>
       spec.kind === 'choice' || spec.kind === 'list'

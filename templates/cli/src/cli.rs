@@ -63,6 +63,9 @@ mod tests {
 
     use super::*;
 
+    /// The program name, as the shell passes it.
+    const BIN: &str = env!("CARGO_PKG_NAME");
+
     #[test]
     fn definition_is_consistent() {
         Cli::command().debug_assert();
@@ -71,15 +74,15 @@ mod tests {
     #[test]
     fn verbosity_counts_up_to_trace() {
         let level = |args: &[&str]| Cli::parse_from(args).log_level();
-        assert_eq!(level(&["<%= name %>", "stats"]), LevelFilter::WARN);
-        assert_eq!(level(&["<%= name %>", "-v", "stats"]), LevelFilter::INFO);
-        assert_eq!(level(&["<%= name %>", "stats", "-vv"]), LevelFilter::DEBUG);
-        assert_eq!(level(&["<%= name %>", "-vvvv", "stats"]), LevelFilter::TRACE);
+        assert_eq!(level(&[BIN, "stats"]), LevelFilter::WARN);
+        assert_eq!(level(&[BIN, "-v", "stats"]), LevelFilter::INFO);
+        assert_eq!(level(&[BIN, "stats", "-vv"]), LevelFilter::DEBUG);
+        assert_eq!(level(&[BIN, "-vvvv", "stats"]), LevelFilter::TRACE);
     }
 
     #[test]
     fn format_defaults_to_text() {
-        let cli = Cli::parse_from(["<%= name %>", "stats", "notes.txt"]);
+        let cli = Cli::parse_from([BIN, "stats", "notes.txt"]);
         match cli.command {
             Command::Stats { file, format } => {
                 assert_eq!(file, Some(PathBuf::from("notes.txt")));
@@ -91,7 +94,7 @@ mod tests {
 
     #[test]
     fn rejects_unknown_format() {
-        let result = Cli::try_parse_from(["<%= name %>", "stats", "--format", "yaml"]);
+        let result = Cli::try_parse_from([BIN, "stats", "--format", "yaml"]);
         assert!(result.is_err());
     }
 }

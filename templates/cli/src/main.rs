@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 <%_ } _%>
 use clap::{CommandFactory, Parser};
+
 <%_ if (binAnyhow) { _%>
 use <%= crate %>::Report;
 use <%= crate %>::cli::{Cli, Command, Format};

@@ -74,7 +74,7 @@ fn prints_completions() {
         .args(["completions", "bash"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("<%= name %>"));
+        .stdout(predicate::str::contains(env!("CARGO_PKG_NAME")));
 }
 
 #[test]

@@ -5,9 +5,10 @@
 // `allow-unwrap-in-tests` covers `#[test]` functions only; these are tests too.
 #![allow(clippy::unwrap_used)]
 
-use <%= crate %>::js::{self, Cart};
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
+
+use <%= crate %>::js::{self, Cart};
 
 /// The message of the JavaScript `Error` an export threw.
 fn message(error: JsError) -> String {
