@@ -21,7 +21,7 @@ const [{ closest }, { describeSystemError, isSystemError, verbOf }, { generatorP
     import('../generators/members.js'),
   ]);
 
-const GENERATORS = ['app', ...MEMBERS.map((m) => m.kind)];
+const GENERATORS = ['app', ...MEMBERS.map((m) => m.kind), 'update'];
 
 /** Flags the environment acts on (conflict resolution, install), besides the generator's own. */
 const ENVIRONMENT_FLAGS: Readonly<Record<string, string>> = {
@@ -38,6 +38,7 @@ const USAGE = `Usage: rust-patterns [GENERATOR] [NAME] [FLAGS]
 Generators:
   app (default)  a new Cargo workspace with the chosen members
 ${MEMBERS.map((m) => `  ${m.kind.padEnd(13)}  ${m.description}`).join('\n')}
+  update         bring a generated workspace up to this generator, keeping your edits
 
 Environment flags: --force (overwrite generated files), --bail (stop at the first
 conflict), --dry-run (show what would change, write nothing), --skip-install.

@@ -404,6 +404,38 @@ export function workspaceDependencyEntry(name: CrateName): string {
 }
 
 /**
+ * The `[workspace.dependencies]` entries written as `name = value` (in any
+ * table form), each as the exact TOML text of its value: what the baseline
+ * records, and what an update compares to see whether the user changed one.
+ */
+export function workspaceDependencyTexts(source: string, file = 'Cargo.toml'): Record<string, string> {
+  const manifest = parseManifest(source, file);
+  const texts: Record<string, string> = {};
+  for (const entry of entries(manifest.ast)) {
+    if (entry.path.length === 3 && startsWith(entry.path, ['workspace', 'dependencies'])) {
+      texts[entry.path[2]!] = manifest.text.slice(entry.node.value.range[0], entry.node.value.range[1]);
+    }
+  }
+  return texts;
+}
+
+/** The version table's value for a crate, as the text `[workspace.dependencies]` holds for it. */
+export const workspaceDependencyText = (name: CrateName): string => workspaceDependencyValue(name);
+
+/**
+ * Replaces the value of `[workspace.dependencies] name` with `value` (TOML
+ * text), leaving every other byte, its key and any comment on the line as they are.
+ */
+export function replaceWorkspaceDependency(source: string, name: string, value: string, file = 'Cargo.toml'): string {
+  return keepingBom(source, (text) => {
+    const manifest = parseManifest(text, file);
+    const entry = entries(manifest.ast).find((e) => samePath(e.path, ['workspace', 'dependencies', name]));
+    if (!entry) throw new Error(`internal: ${file} has no \`${name} = ..\` in [workspace.dependencies]`);
+    return splice(text, entry.node.value.range[0], entry.node.value.range[1], value);
+  });
+}
+
+/**
  * Adds the crates that are missing from `[workspace.dependencies]`, in the
  * form the file writes that table in. Entries the user already has are never
  * touched, whatever version or features they name.

@@ -5,6 +5,7 @@
  * dependencies in the root `Cargo.toml`.
  */
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { isFilePending } from 'mem-fs-editor/state';
 import { basename, dirname, join, posix, relative } from 'node:path';
 import ejs from 'ejs';
 import { addProfile, addWorkspaceDependencies, addWorkspaceMember, parseManifest, type CargoProfile } from './cargo-manifest.js';
@@ -38,7 +39,7 @@ import { lookup } from './toml-value.js';
 import { normalizeMemberPath } from './workspace-members.js';
 import { ROOT_PLAN, rootContext, type MemberSummary } from './workspace-root.js';
 import { plannedFiles, type WritePlan } from './write-plan.js';
-import { checkYoRc, type RecordedMember } from './yo-rc.js';
+import { checkYoRc, type RecordedMember, type RecordedWorkspace } from './yo-rc.js';
 
 /** What the templates of every member see; members add their own derived values. */
 export interface MemberContext extends ChoiceFlags<typeof ERRORS> {
@@ -277,7 +278,12 @@ export abstract class MemberGenerator<
       );
     }
     this.storeAnswers({ keep: true });
-    this.config.set('members', { ...recorded, [this.memberName]: { kind: this.definition.kind, path: this.memberPath } });
+    // The member's own answers too (stored or not), so that `rust-patterns update` renders it as it was asked for.
+    const answers = this.allAnswers() as Readonly<Record<string, unknown>>;
+    const options = Object.fromEntries(this.definition.options.map((o) => [o.flag, answers[o.flag]]));
+    const member: RecordedMember = { kind: this.definition.kind, path: this.memberPath, options };
+    this.config.set('members', { ...recorded, [this.memberName]: member });
+    if (this.freshWorkspace) this.config.set('workspace', { generated: 'in-place' } satisfies RecordedWorkspace);
   }
 
   /** The existing workspace takes the member: a readable root manifest, a free name, an allowed place. */
@@ -340,14 +346,12 @@ export abstract class MemberGenerator<
       this.fs.write(rootManifestPath, updated);
       // Our edit only adds text: Yeoman's overwrite prompt, meant for generated files, would
       // let the member be written but not registered. A dry run still shows the diff.
-      if (!this.isDryRun && existsSync(rootManifestPath)) {
-        (this.fs.store.get(rootManifestPath) as { conflicter?: string }).conflicter = 'force';
-      }
+      this.writeWithoutQuestion(rootManifestPath);
     }
     // Yeoman confirms its own .yo-rc.json through a `**/.yo-rc.json` glob, which skips
     // dot-directories: a workspace under ~/.local/src would otherwise get an overwrite prompt.
     const rc = this.destinationPath('.yo-rc.json');
-    if (!this.isDryRun && existsSync(rc)) (this.fs.store.get(rc) as { conflicter?: string }).conflicter = 'force';
+    if (this.fs.store.existsInMemory(rc) && isFilePending(this.fs.store.get(rc))) this.writeWithoutQuestion(rc);
   }
 
   /** A long crate name can push a line past rustfmt's width: such a file is formatted now (lib/rust-format.ts). */

@@ -6,18 +6,21 @@
  * all or nothing (lib/transaction.ts) under the workspace lock.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Transform } from 'node:stream';
 import { createConflicterTransform, createYoResolveTransform, forceYoFiles } from '@yeoman/conflicter';
 import type { MemFsEditorFile } from 'mem-fs-editor';
 import { clearFileState, isFilePending, setCommittedFile } from 'mem-fs-editor/state';
 import Generator from 'yeoman-generator';
 import type { BaseOptions } from 'yeoman-generator';
+import { BASELINE_FILE, encodeBaseline, readBaseline, type Baseline } from './baseline.js';
+import { workspaceDependencyText, workspaceDependencyTexts } from './cargo-manifest.js';
 import { ENVIRONMENT_FLAGS, commandLineProblem, type KnownFlag } from './command-line.js';
 import { describeSystemError, isSystemError, verbOf } from './fs-errors.js';
 import { parseOptionValue, parseStoredValue, questionFor, type OptionSpec } from './options.js';
 import { PACKAGE_ROOT } from './paths.js';
 import { noteCreatedDirectory, writeAtomically } from './transaction.js';
+import { CRATES, type CrateName } from './versions.js';
 import { lockWorkspace } from './workspace-lock.js';
 import { checkYoRc } from './yo-rc.js';
 
@@ -37,6 +40,9 @@ const ENVIRONMENT_HELP: Readonly<Record<string, string>> = {
   bail: 'Stop at the first file that would be overwritten',
   'dry-run': 'Show what would change (the diffs, the files it would create) and write nothing',
 };
+
+/** Files a run writes that the baseline does not record as generated files. */
+const NOT_IN_BASELINE = new Set(['Cargo.toml', '.yo-rc.json', '.yo-resolve', BASELINE_FILE]);
 
 /** What the commit needs of the environment, beyond the typed `Environment`. */
 interface CommitEnvironment {
@@ -61,6 +67,7 @@ export abstract class PatternsGenerator<A extends object = Record<string, unknow
   /** Run by the user (not composed by the app): this generator commits, installs and locks for the run. */
   protected readonly topLevel: boolean;
   private releaseLock: (() => void) | undefined;
+  private baselineRecorded = false;
 
   constructor(args: string[], options: PatternOptions, specs: readonly OptionSpec[]) {
     const topLevel = !(typeof options['workspace-root'] === 'string' && options['workspace-root'] !== '');
@@ -296,6 +303,69 @@ export abstract class PatternsGenerator<A extends object = Record<string, unknow
   };
 
   /**
+   * The files this run generated, by path relative to the workspace root, as
+   * rendered: what the baseline records. By default every file pending in
+   * mem-fs but the root `Cargo.toml` (an edit of the user's file, recorded by its
+   * dependency entries), `.yo-rc.json` and the baseline itself.
+   */
+  protected renderedFiles(): Map<string, string> {
+    const rendered = new Map<string, string>();
+    const root = this.destinationRoot();
+    for (const file of this.fs.store.all()) {
+      if (!isFilePending(file) || file.state === 'deleted' || !file.contents) continue;
+      const path = relative(root, file.path).split(sep).join('/');
+      if (path.startsWith('..') || NOT_IN_BASELINE.has(path)) continue;
+      rendered.set(path, file.contents.toString('utf8'));
+    }
+    return rendered;
+  }
+
+  /** The baseline's files after this run: by default the earlier ones, with this run's rendered files over them. */
+  protected baselineFiles(previous: Baseline | undefined, rendered: ReadonlyMap<string, string>): Record<string, string> {
+    return { ...previous?.files, ...Object.fromEntries(rendered) };
+  }
+
+  /**
+   * Writes the baseline (lib/baseline.ts) into this run's files, so that it
+   * lands in the same transaction as what it describes.
+   */
+  private recordBaseline(): void {
+    // Once per run: writing it makes the environment queue another commit, which must not record again.
+    if (this.baselineRecorded) return;
+    this.baselineRecorded = true;
+    const root = this.destinationRoot();
+    const rendered = this.renderedFiles();
+    if (rendered.size === 0 || this.isDryRun) return;
+    const previous = readBaseline(root);
+    const manifest = this.read(join(root, 'Cargo.toml'));
+    const ours = manifest === undefined ? {} : workspaceDependencyTexts(manifest);
+    // Entries that hold what the version table writes: ours to move to a newer pin later.
+    const dependencies = Object.fromEntries(
+      Object.entries(ours).filter(([name, text]) => name in CRATES && text === workspaceDependencyText(name as CrateName)),
+    );
+    const path = join(root, BASELINE_FILE);
+    this.fs.write(
+      path,
+      encodeBaseline({ generator: GENERATOR_VERSION, files: this.baselineFiles(previous, rendered), dependencies }),
+    );
+    // Ours alone, rewritten by every run: no overwrite question.
+    this.writeWithoutQuestion(path);
+  }
+
+  /**
+   * A pending file whose change the generator decided itself (an insert into
+   * the user's manifest, `.yo-rc.json`, the baseline, an update's merge): no
+   * overwrite question from Yeoman. Identical to the disk, it is not written at all.
+   */
+  protected writeWithoutQuestion(path: string): void {
+    if (this.isDryRun || !existsSync(path)) return;
+    const file = this.fs.store.get(path);
+    const pending = file.contents;
+    if (pending && Buffer.compare(pending, readFileSync(path)) === 0) clearFileState(file);
+    else (file as { conflicter?: string }).conflicter = 'force';
+  }
+
+  /**
    * The environment's commit, made transactional: Yeoman's conflict handling
    * (`--force`, `--bail`, `--dry-run`, `.yo-resolve`, prompts) decides file by
    * file first; then every file it lets through is written all or nothing.
@@ -304,6 +374,7 @@ export abstract class PatternsGenerator<A extends object = Record<string, unknow
     const env = this.env as unknown as CommitEnvironment;
     const files: MemFsEditorFile[] = [];
     try {
+      this.recordBaseline();
       await env.sharedFs.pipeline(
         { filter: (file) => isFilePending(file) || file.path.endsWith('.yo-resolve') },
         createYoResolveTransform(),

@@ -6,6 +6,7 @@ import { parseManifest } from '../lib/cargo-manifest.js';
 import { lookup } from '../lib/toml-value.js';
 import { CRATES } from '../lib/versions.js';
 import { DEFAULT_MEMBERS, MEMBERS } from '../generators/members.js';
+import { BASELINE_FILE } from '../lib/baseline.js';
 import { ROOT_PLAN, rootContext } from '../lib/workspace-root.js';
 import { plannedFiles } from '../lib/write-plan.js';
 import { QUIET, filesUnder, runGenerator } from './helpers.js';
@@ -16,7 +17,7 @@ describe('app generator', () => {
     const root = plannedFiles(ROOT_PLAN, rootContext({ name: 'demo', members: [] })).map((f) => f.output);
     const members = DEFAULT_MEMBERS.map((kind) => `crates/${kind}/`);
     const rootFiles = filesUnder(join(result.cwd, 'demo')).filter((f) => !members.some((m) => f.startsWith(m)));
-    assert.deepEqual(rootFiles, [...root, '.yo-rc.json'].sort());
+    assert.deepEqual(rootFiles, [...root, '.yo-rc.json', BASELINE_FILE].sort());
     result.assertFile(DEFAULT_MEMBERS.map((kind) => `demo/crates/${kind}/Cargo.toml`));
     const manifest = parseManifest(readFileSync(join(result.cwd, 'demo/Cargo.toml'), 'utf8')).value;
     assert.equal(lookup(manifest, ['workspace', 'resolver']), '3');

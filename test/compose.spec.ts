@@ -374,7 +374,7 @@ describe('composing a member into an existing repository', () => {
       const dir = await compose('single-package');
       const rc = JSON.parse(read(dir, '.yo-rc.json')) as { 'generator-rust-patterns': Record<string, unknown> };
       assert.equal(rc['generator-rust-patterns']['errors'], 'split');
-      assert.deepEqual(rc['generator-rust-patterns']['members'], { tool: { kind: 'cli', path: 'crates/tool' } });
+      assert.deepEqual(rc['generator-rust-patterns']['members'], { tool: { kind: 'cli', path: 'crates/tool', options: {} } });
     });
   });
 

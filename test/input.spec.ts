@@ -195,7 +195,7 @@ describe('input: .yo-rc.json', () => {
     );
     refused(
       '{ "generator-rust-patterns": { "members": { "tool": { "kind": 1 } } } }',
-      /the member "tool" must be \{ "kind": "…", "path": "…" \}/,
+      /the member "tool" must be \{ "kind": "…", "path": "…", "options": \{ … \} \}/,
     );
     refused('[]', /must hold a JSON object, not an array/);
   });

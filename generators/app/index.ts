@@ -18,6 +18,7 @@ import type { AnswersOf, OptionSpec } from '../../lib/options.js';
 import { generatorPath, templatesDir } from '../../lib/paths.js';
 import { PatternsGenerator, type PatternOptions } from '../../lib/patterns-generator.js';
 import { ROOT_PLAN, rootContext } from '../../lib/workspace-root.js';
+import type { RecordedWorkspace } from '../../lib/yo-rc.js';
 import { plannedFiles } from '../../lib/write-plan.js';
 import { MEMBERS } from '../members.js';
 import { APP_OPTIONS, MEMBER_KINDS, MEMBER_OPTIONS, WORKSPACE_NAME } from './options.js';
@@ -57,6 +58,7 @@ export default class AppGenerator extends PatternsGenerator<AnswersOf<typeof APP
     if (existing) throw new Error(`${relative(this.env.cwd, target)} ${existing} Nothing was written.`);
     this.destinationRoot(target);
     this.storeAnswers();
+    this.config.set('workspace', { generated: 'app', name } satisfies RecordedWorkspace);
     for (const kind of this.chosenMembers()) {
       const definition = MEMBERS.find((m) => m.kind === kind)!;
       const memberOptions = Object.fromEntries(definition.options.map((o) => [o.flag, this.answers[o.flag]]));
