@@ -28,11 +28,15 @@ interface OptionBase<V> {
   readonly hidden?: boolean;
   /** Given as a word, not a flag (the name): its errors do not name a flag. */
   readonly positional?: boolean;
+  /** Each value is a costly build of its own: the e2e matrix crosses the error styles with the default value only. */
+  readonly errorStylesAtDefaultOnly?: boolean;
 }
 
 export interface ChoiceOption<V extends string = string> extends OptionBase<V> {
   readonly kind: 'choice';
   readonly choices: readonly Choice<V>[];
+  /** The value `--no-<flag>` stands for (e.g. `--no-abi3` = `none`). */
+  readonly negated?: V;
 }
 
 export interface ListOption<V extends string = string> extends OptionBase<readonly V[]> {
@@ -44,8 +48,6 @@ export interface TextOption extends OptionBase<string> {
   readonly kind: 'text';
   /** Returns an error message naming the problem and a fix, or undefined. */
   readonly validate?: (value: string) => string | undefined;
-  /** The value `--no-<flag>` stands for (e.g. `--no-abi3` = `none`); the e2e matrix crosses it with the default. */
-  readonly negated?: string;
 }
 
 export interface NumberOption extends OptionBase<number> {
@@ -133,12 +135,12 @@ function readValue(spec: OptionSpec, raw: unknown): { readonly value: unknown } 
       return { value };
     }
     case 'text': {
-      const value = raw === false && spec.negated !== undefined ? spec.negated : String(raw).trim();
+      const value = String(raw).trim();
       const problem = spec.validate?.(value);
       return problem ? { problem } : { value };
     }
     case 'choice': {
-      const value = String(raw).trim();
+      const value = raw === false && spec.negated !== undefined ? spec.negated : String(raw).trim();
       if (!spec.choices.some((c) => c.value === value))
         return { problem: `'${value}' is not one of ${choiceList(spec.choices)}` };
       return { value };

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseOptionValue } from '../lib/options.js';
 import { ABI3, PYO3 } from '../generators/pyo3/member.js';
+import { combinations } from './e2e/matrix.js';
 import { QUIET, filesUnder, plannedMemberFiles, runGenerator } from './helpers.js';
 
 const generate = (options: Record<string, unknown> = {}) =>
@@ -35,25 +36,32 @@ describe('pyo3 member', () => {
     );
   });
 
-  it('uses the current PyO3 API: a declarative module, Bound, py.detach', async () => {
+  it('uses the current PyO3 API: a declarative module safe without the GIL, Bound, py.detach, PyBuffer', async () => {
     const result = await generate();
     const lib = read(result.cwd, `${crate}/src/lib.rs`);
-    assert.match(lib, /#\[pymodule\(name = "_native"\)\]\nmod native \{/);
+    const reader = read(result.cwd, `${crate}/src/read.rs`);
+    assert.match(lib, /#\[pymodule\(name = "_native", gil_used = false\)\]\nmod native \{/);
     assert.match(lib, /#\[pymodule_export\]/);
-    assert.match(lib, /py\.detach\(/);
-    assert.match(lib, /fn extend\(&mut self, values: &Bound<'_, PyAny>\)/);
-    assert.match(lib, /fn fast_compute_bytes\(py: Python<'_>, data: &\[u8\]\)/);
+    assert.match(lib, /fn fast_compute\(values: &Bound<'_, PyAny>\)/);
+    // Free-threading: a frozen class (no `&mut self`) whose state a mutex guards.
+    assert.match(lib, /#\[pyclass\(frozen\)\]\n.*\n#\[pyo3\(module = "demo_pyo3"\)\]/);
+    assert.match(lib, /summary: Mutex<Summary>/);
+    assert.doesNotMatch(lib, /fn \w+\(&mut self/, 'no &mut self methods in a class shared across threads');
     assert.match(lib, /create_exception!\(\s*demo_pyo3,\s*InsufficientDataError,\s*PyValueError/);
-    assert.match(lib, /#\[pyclass\(module = "demo_pyo3"\)\]/);
-    for (const removed of ['&PyModule', 'allow_threads', 'with_gil', 'GILPool', 'into_py(']) {
-      assert.ok(!lib.includes(removed), `src/lib.rs must not use the removed ${removed}`);
+    // Lists read in place inside a critical section; buffers borrowed and read detached.
+    assert.match(reader, /with_critical_section\(list, /);
+    assert.match(reader, /PyUntypedBuffer::get\(values\)/);
+    assert.match(reader, /py\.detach\(/);
+    for (const removed of ['&PyModule', 'allow_threads', 'with_gil', 'GILPool', 'into_py(', 'as_slice(', 'downcast']) {
+      assert.ok(!lib.includes(removed) && !reader.includes(removed), `the crate must not use the removed ${removed}`);
     }
+    assert.ok(!lib.includes('fast_compute_bytes'), 'fast_compute reads bytes itself');
   });
 
-  it('builds abi3 wheels for py39+ by default, per-version wheels with --no-abi3', async () => {
+  it('builds abi3 wheels for py311+ by default, per-version wheels with --no-abi3', async () => {
     const abi3 = await generate();
-    abi3.assertFileContent(`${crate}/Cargo.toml`, /^pyo3 = \{ workspace = true, features = \["abi3-py39"\] \}$/m);
-    abi3.assertFileContent(`${crate}/pyproject.toml`, 'requires-python = ">=3.9"');
+    abi3.assertFileContent(`${crate}/Cargo.toml`, /^pyo3 = \{ workspace = true, features = \["abi3-py311"\] \}$/m);
+    abi3.assertFileContent(`${crate}/pyproject.toml`, 'requires-python = ">=3.11"');
 
     const newer = await generate({ abi3: 'py312' });
     newer.assertFileContent(`${crate}/Cargo.toml`, 'features = ["abi3-py312"]');
@@ -62,13 +70,29 @@ describe('pyo3 member', () => {
     const perVersion = await generate({ abi3: false });
     perVersion.assertFileContent(`${crate}/Cargo.toml`, /^pyo3\.workspace = true$/m);
     perVersion.assertNoFileContent(`${crate}/Cargo.toml`, 'abi3');
-    perVersion.assertFileContent(`${crate}/pyproject.toml`, 'requires-python = ">=3.9"');
+    perVersion.assertFileContent(`${crate}/pyproject.toml`, 'requires-python = ">=3.11"');
   });
 
-  it('reads --no-abi3 as abi3 = none and rejects a Python it has no abi3 feature for', () => {
+  it('reads --no-abi3 as abi3 = none and rejects a floor without the buffer protocol in its stable ABI', () => {
     assert.equal(parseOptionValue(ABI3, false), 'none');
     assert.equal(parseOptionValue(ABI3, 'py313'), 'py313');
-    assert.throws(() => parseOptionValue(ABI3, 'py38'), /--abi3: 'py38' is not one of py39, .*py315, or none/);
+    assert.throws(() => parseOptionValue(ABI3, 'py310'), /--abi3: 'py310' is not one of py311, py312, py313, py314, py315, none/);
+  });
+
+  it('crosses every --abi3 value and --no-abi3 in the e2e matrix, the error styles at the default only', () => {
+    const ids = combinations()
+      .map((c) => c.id)
+      .filter((id) => id.startsWith('pyo3-'));
+    assert.deepEqual(ids, [
+      'pyo3-abi3-py311-split',
+      'pyo3-abi3-py311-thiserror',
+      'pyo3-abi3-py311-anyhow',
+      'pyo3-abi3-py312-split',
+      'pyo3-abi3-py313-split',
+      'pyo3-abi3-py314-split',
+      'pyo3-abi3-py315-split',
+      'pyo3-abi3-none-split',
+    ]);
   });
 
   it('names the Python package after --module-name', async () => {
@@ -81,7 +105,7 @@ describe('pyo3 member', () => {
     result.assertNoFile(`${crate}/python/demo_pyo3/__init__.py`);
     result.assertFileContent(`${crate}/pyproject.toml`, 'module-name = "fastmath._native"');
     result.assertFileContent(`${crate}/pyproject.toml`, 'name = "demo-pyo3"');
-    result.assertFileContent(`${crate}/src/lib.rs`, '#[pyclass(module = "fastmath")]');
+    result.assertFileContent(`${crate}/src/lib.rs`, '#[pyo3(module = "fastmath")]');
     result.assertFileContent(`${crate}/tests/test_fastmath.py`, 'import fastmath');
   });
 
@@ -96,7 +120,7 @@ describe('pyo3 member', () => {
   it('split and thiserror: a typed error enum mapped to exceptions by variant', async () => {
     for (const errors of ['split', 'thiserror']) {
       const result = await generate({ errors });
-      result.assertFileContent(`${crate}/src/stats.rs`, 'pub enum StatsError');
+      result.assertFileContent(`${crate}/src/stats.rs`, 'pub(crate) enum StatsError');
       result.assertFileContent(`${crate}/src/lib.rs`, 'impl From<StatsError> for PyErr');
       result.assertFileContent(`${crate}/Cargo.toml`, /^thiserror\.workspace = true$/m);
       result.assertNoFileContent(`${crate}/Cargo.toml`, 'anyhow');
@@ -117,13 +141,17 @@ describe('pyo3 member', () => {
     const result = await generate();
     const ci = read(result.cwd, 'demo/.github/workflows/ci.yml');
     assert.match(ci, /^ {2}demo-pyo3-wheel:$/m);
-    assert.match(ci, /python: \["3\.9", "3\.x"\]/);
-    assert.match(ci, /maturin build --release --out dist/);
+    assert.match(ci, /- \{ python: "3\.11", interpreter: python \}/);
+    assert.match(ci, /- \{ python: "3\.x", interpreter: python \}/);
+    // Free-threaded CPython: a version-specific wheel, the interpreter named so that maturin takes it.
+    assert.match(ci, /- \{ python: "3\.14t", interpreter: python3\.14t \}/);
+    assert.match(ci, /maturin build --release --out dist --interpreter \$\{\{ matrix\.interpreter \}\}/);
+    assert.match(ci, /pip install "maturin>=1\.9\.4,<2" pytest mypy numpy/);
     assert.match(ci, /python -m mypy\.stubtest demo_pyo3/);
     assert.match(ci, /python -m mypy --strict python tests/);
     // The check job's `cargo test` links libpython: setup-python comes before it.
     assert.ok(ci.indexOf('actions/setup-python') < ci.indexOf('cargo test --workspace'));
-    result.assertFileContent('demo/README.md', 'maturin develop && pytest && python -m mypy.stubtest demo_pyo3');
+    result.assertFileContent('demo/README.md', 'maturin develop --release && pytest && python -m mypy.stubtest demo_pyo3');
   });
 
   it('adds itself to an existing workspace with the stored error style', async () => {

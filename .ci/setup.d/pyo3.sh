@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # What the pyo3 member's e2e needs: Python 3 with venv and its shared library
 # (`cargo test` links the crate against libpython), maturin in a tools venv, and
-# a wheelhouse of pytest and mypy so each combination's fresh venv installs
-# offline in seconds. Idempotent; quick when everything is there.
+# a wheelhouse of pytest, mypy and NumPy (for the generated NumPy tests) so each
+# combination's fresh venv installs offline in seconds. Idempotent; quick when
+# everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source .ci/lib.sh
@@ -30,9 +31,9 @@ if [ ! -x "$dir/tools/bin/maturin" ]; then
 fi
 echo "maturin: $("$dir/tools/bin/maturin" --version)"
 
-# Wheels differ per Python version (mypy is compiled): one wheelhouse per version.
+# Wheels differ per Python version (mypy and NumPy are compiled): one wheelhouse per version.
 wheelhouse="$dir/wheelhouse/$(python3 -c 'import sys; print(f"py{sys.version_info[0]}.{sys.version_info[1]}")')"
-if ! ls "$wheelhouse"/pytest-*.whl "$wheelhouse"/mypy-*.whl >/dev/null 2>&1; then
-  "$dir/tools/bin/pip" download --quiet --dest "$wheelhouse" pytest mypy
+if ! ls "$wheelhouse"/pytest-*.whl "$wheelhouse"/mypy-*.whl "$wheelhouse"/numpy-*.whl >/dev/null 2>&1; then
+  "$dir/tools/bin/pip" download --quiet --dest "$wheelhouse" pytest mypy numpy
 fi
 echo "wheelhouse: $(ls "$wheelhouse" | wc -l) wheels in $wheelhouse"

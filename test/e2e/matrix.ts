@@ -1,7 +1,8 @@
 /**
  * The e2e matrix: every member with every value of its own choice and boolean
- * options, crossed with every error style, plus one workspace holding all
- * members with their defaults.
+ * options, crossed with every error style (an option marked
+ * `errorStylesAtDefaultOnly` crosses them at its default value only), plus one
+ * workspace holding all members with their defaults.
  */
 import { MEMBERS } from '../../generators/members.js';
 import { ERRORS, type OptionSpec } from '../../lib/options.js';
@@ -13,15 +14,13 @@ export interface Combination {
   readonly members: readonly { readonly kind: string; readonly options: Readonly<Record<string, unknown>> }[];
 }
 
-/** The values of an option the matrix crosses; text and number options keep their default (and a text option its `--no-` value). */
+/** The values of an option the matrix crosses; text and number options keep their default. */
 function valuesOf(spec: OptionSpec): readonly unknown[] {
   switch (spec.kind) {
     case 'choice':
       return spec.choices.map((c) => c.value);
     case 'boolean':
       return [true, false];
-    case 'text':
-      return spec.negated === undefined ? [spec.default] : [spec.default, spec.negated];
     default:
       return [spec.default];
   }
@@ -44,7 +43,9 @@ export function combinations(): Combination[] {
   const result: Combination[] = [];
   for (const member of MEMBERS) {
     for (const options of cross(member.options)) {
-      for (const errors of ERRORS.choices.map((c) => c.value)) {
+      // Options whose every value is a costly build cross the error styles at their default only.
+      const atDefault = member.options.every((o) => !o.errorStylesAtDefaultOnly || options[o.flag] === o.default);
+      for (const errors of atDefault ? ERRORS.choices.map((c) => c.value) : [ERRORS.default]) {
         const optionLabel = label(options, member.options);
         result.push({
           id: [member.kind, optionLabel, errors].filter(Boolean).join('-'),

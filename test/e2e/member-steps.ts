@@ -35,6 +35,8 @@ export interface Step {
 export interface Prepared {
   readonly env?: Readonly<Record<string, string>>;
   readonly cleanup?: () => Promise<void>;
+  /** Cargo steps (`test`, say) this machine cannot run for the member, each with the reason; shown as skipped. */
+  readonly skipCargoSteps?: Readonly<Record<string, string>>;
 }
 
 export interface MemberE2e {

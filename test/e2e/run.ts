@@ -97,6 +97,7 @@ async function runCombination(combination: Combination): Promise<void> {
 
   const env: Record<string, string> = { CARGO_TARGET_DIR: targetDir, CARGO_TERM_COLOR: 'never' };
   const cleanups: (() => Promise<void>)[] = [];
+  const skipCargoSteps: Record<string, string> = {};
   const contexts: { ctx: StepContext; e2e: MemberE2e }[] = [];
   try {
     for (const member of combination.members) {
@@ -123,11 +124,18 @@ async function runCombination(combination: Combination): Promise<void> {
         if (!ok) return;
       }
       Object.assign(env, prepared.env);
+      Object.assign(skipCargoSteps, prepared.skipCargoSteps);
       if (prepared.cleanup) cleanups.push(prepared.cleanup);
       contexts.push({ ctx: { ...base, env }, e2e });
     }
     const first = contexts[0]!.ctx;
     for (const step of cargoSteps) {
+      const reason = skipCargoSteps[step.name];
+      if (reason !== undefined) {
+        record(combination.id, step.name, performance.now(), 'skipped');
+        console.log(`         skipped: ${reason}`);
+        continue;
+      }
       if (!(await timed(combination.id, step.name, () => step.run(first)))) return;
     }
     for (const { ctx, e2e } of contexts) {

@@ -1,11 +1,16 @@
 //! `<%= moduleName %>`: fast statistics for Python, written in Rust with PyO3.
 //!
-//! This file is the Python-facing layer: argument conversion, exceptions, and
-//! releasing the interpreter around CPU-bound work. The numerics live in
-//! `stats`, which knows nothing of Python. maturin builds the crate into
-//! `<%= moduleName %>/_native`; `python/<%= moduleName %>/__init__.py` re-exports it.
+//! This file is the Python-facing layer: the functions and the class,
+//! exceptions, and releasing the interpreter around CPU-bound work. `read`
+//! gets floats out of Python objects without copying them; `array` and `stats`
+//! hold the numerics, which know nothing of Python. maturin builds the crate
+//! into `<%= moduleName %>/_native`; `python/<%= moduleName %>/__init__.py` re-exports it.
 
+mod array;
+mod read;
 mod stats;
+
+use std::sync::{Mutex, PoisonError};
 
 <% if (!libThiserror) { -%>
 use anyhow::Context;
@@ -14,10 +19,11 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
+use crate::read::Float64Buffer;
 <% if (libThiserror) { -%>
-use crate::stats::{StatsError, Summary};
+use crate::stats::{Compensated, StatsError, Summary};
 <% } else { -%>
-use crate::stats::Summary;
+use crate::stats::{Compensated, Summary};
 <% } -%>
 
 // A ValueError subclass, like `statistics.StatisticsError`: `except ValueError` still catches it.
@@ -41,57 +47,92 @@ impl From<StatsError> for PyErr {
         }
     }
 }
+
+/// A batch for `RunningStats.extend`, summarised.
+fn summarise(values: &[f64]) -> PyResult<Summary> {
+    Ok(Summary::of(values)?)
+}
 <% } else { -%>
 // anyhow errors have no type to match on, so each binding says which exception
 // its failures become; `{:#}` keeps the whole context chain in the message.
+#[allow(clippy::needless_pass_by_value, reason = "a `map_err` adapter")]
 fn value_error(err: anyhow::Error) -> PyErr {
     PyValueError::new_err(format!("{err:#}"))
 }
 
+#[allow(clippy::needless_pass_by_value, reason = "a `map_err` adapter")]
 fn insufficient_data(err: anyhow::Error) -> PyErr {
     InsufficientDataError::new_err(format!("{err:#}"))
 }
-<% } -%>
 
-/// Sum a sequence of floats, compensated for rounding like `math.fsum`.
-///
-/// Raises ValueError if a value is NaN or infinite.
-#[pyfunction]
-fn fast_compute(py: Python<'_>, values: Vec<f64>) -> PyResult<f64> {
-    // Reading the Python list needs the interpreter; summing does not, so other
-    // Python threads run meanwhile.
-<% if (libThiserror) { -%>
-    Ok(py.detach(|| stats::sum(&values))?)
-<% } else { -%>
-    py.detach(|| stats::sum(&values).context("fast_compute"))
+/// A batch for `RunningStats.extend`, summarised.
+fn summarise(values: &[f64]) -> PyResult<Summary> {
+    Summary::of(values)
+        .with_context(|| format!("cannot add {} values to RunningStats", values.len()))
         .map_err(value_error)
-<% } -%>
 }
-
-/// Sum floats packed as native-endian float64 bytes, e.g. `array("d", values).tobytes()`.
-///
-/// Raises ValueError if the length is not a multiple of 8 or a value is NaN or infinite.
-#[pyfunction]
-fn fast_compute_bytes(py: Python<'_>, data: &[u8]) -> PyResult<f64> {
-    // `data` borrows the immutable bytes object for the whole call, so decoding
-    // and summing both run detached: no per-item Python objects at all.
-<% if (libThiserror) { -%>
-    Ok(py.detach(|| stats::unpack(data).and_then(|values| stats::sum(&values)))?)
-<% } else { -%>
-    py.detach(|| {
-        let values = stats::unpack(data)?;
-        stats::sum(&values)
-    })
-    .context("fast_compute_bytes")
-    .map_err(value_error)
 <% } -%>
+
+/// Sum floats, compensated for rounding like `math.fsum`.
+///
+/// Takes a list, tuple or other iterable of numbers, or a buffer of float64
+/// values (a NumPy array, `array.array("d")`, `memoryview`) without copying
+/// it; `bytes` and `bytearray` hold packed native-endian float64 values.
+/// Raises `ValueError` if a value is NaN or infinite, `TypeError` for a buffer of
+/// another type. Buffers are summed with the GIL released, on every core when
+/// long: no other thread may write to the buffer during the call.
+#[pyfunction]
+fn fast_compute(values: &Bound<'_, PyAny>) -> PyResult<f64> {
+    if let Some(buffer) = Float64Buffer::of(values)? {
+<% if (libThiserror) { -%>
+        return Ok(buffer.detached(values.py(), |array| array.sum())??);
+<% } else { -%>
+        return buffer
+            .detached(values.py(), |array| array.sum().context("fast_compute"))?
+            .map_err(value_error);
+<% } -%>
+    }
+    // Python objects are summed as they are read: no Vec, no second pass.
+    let mut total = Compensated::default();
+    read::for_each_float(values, |index, value| {
+<% if (libThiserror) { -%>
+        total = total.add(stats::finite(index, value)?);
+<% } else { -%>
+        let value = stats::finite(index, value)
+            .context("fast_compute")
+            .map_err(value_error)?;
+        total = total.add(value);
+<% } -%>
+        Ok(())
+    })?;
+    Ok(total.value())
 }
 
 /// Count, mean and variance of a stream of floats, updated in O(1) memory.
-#[pyclass(module = "<%= moduleName %>")]
+///
+/// Safe to share between threads, free-threaded Python included: the class is
+/// frozen (no `&mut self`, so no "Already borrowed" errors when two threads
+/// call it at once) and its state sits behind a mutex that is held only to
+/// merge a batch summarised beforehand.
+#[pyclass(frozen)]
+// Apart from `frozen`, so that rustfmt keeps the line whole for any module name.
+#[pyo3(module = "<%= moduleName %>")]
 #[derive(Debug, Default)]
 struct RunningStats {
-    summary: Summary,
+    summary: Mutex<Summary>,
+}
+
+impl RunningStats {
+    fn summary(&self) -> Summary {
+        // A panic cannot leave a half-written `Summary` (it is replaced whole),
+        // so a poisoned lock still holds a consistent value.
+        *self.summary.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn merge(&self, batch: Summary) {
+        let mut summary = self.summary.lock().unwrap_or_else(PoisonError::into_inner);
+        *summary = summary.merge(batch);
+    }
 }
 
 #[pymethods]
@@ -101,83 +142,82 @@ impl RunningStats {
         Self::default()
     }
 
-    /// Add one value. Raises ValueError if it is NaN or infinite.
-    fn push(&mut self, value: f64) -> PyResult<()> {
+    /// Add one value. Raises `ValueError` if it is NaN or infinite.
+    fn push(&self, value: f64) -> PyResult<()> {
 <% if (libThiserror) { -%>
-        self.summary = self.summary.merge(Summary::of(&[value])?);
+        self.merge(Summary::of(&[value])?);
 <% } else { -%>
         let one = Summary::of(&[value]).map_err(value_error)?;
-        self.summary = self.summary.merge(one);
+        self.merge(one);
 <% } -%>
         Ok(())
     }
 
-    /// Add many values at once, from any iterable (a generator too); the batch
-    /// is refused whole if one is NaN or infinite.
-    fn extend(&mut self, values: &Bound<'_, PyAny>) -> PyResult<()> {
-        // Python objects are read while attached; summarising the batch is the
-        // expensive part, so it runs detached and only the cheap merge is not.
+    /// Add many values at once, from any iterable (a generator too) or a
+    /// float64 buffer; the batch is refused whole if one is NaN or infinite.
+    fn extend(&self, values: &Bound<'_, PyAny>) -> PyResult<()> {
+        // Values are read while attached; summarising the batch is the
+        // expensive part, so it runs detached, and only the merge takes the lock.
         let py = values.py();
-        let values = values
-            .try_iter()?
-            .map(|item| item?.extract::<f64>())
-            .collect::<PyResult<Vec<f64>>>()?;
-<% if (libThiserror) { -%>
-        let batch = py.detach(|| Summary::of(&values))?;
-<% } else { -%>
-        let batch = py
-            .detach(|| {
-                Summary::of(&values)
-                    .with_context(|| format!("cannot add {} values to RunningStats", values.len()))
-            })
-            .map_err(value_error)?;
-<% } -%>
-        self.summary = self.summary.merge(batch);
+        let batch = if let Some(buffer) = Float64Buffer::of(values)? {
+            buffer.detached(py, |array| summarise(&array.values().collect::<Vec<_>>()))??
+        } else {
+            let mut batch = Vec::new();
+            read::for_each_float(values, |_, value| {
+                batch.push(value);
+                Ok(())
+            })?;
+            py.detach(|| summarise(&batch))?
+        };
+        self.merge(batch);
         Ok(())
     }
 
     /// How many values were added.
     #[getter]
     fn count(&self) -> usize {
-        self.summary.count()
+        self.summary().count()
     }
 
-    /// Arithmetic mean. Raises InsufficientDataError when empty.
+    /// Arithmetic mean. Raises `InsufficientDataError` when empty.
     fn mean(&self) -> PyResult<f64> {
 <% if (libThiserror) { -%>
-        Ok(self.summary.mean()?)
+        Ok(self.summary().mean()?)
 <% } else { -%>
-        self.summary.mean().map_err(insufficient_data)
+        self.summary().mean().map_err(insufficient_data)
 <% } -%>
     }
 
-    /// Sample variance. Raises InsufficientDataError with fewer than two values.
+    /// Sample variance. Raises `InsufficientDataError` with fewer than two values.
     fn variance(&self) -> PyResult<f64> {
 <% if (libThiserror) { -%>
-        Ok(self.summary.variance()?)
+        Ok(self.summary().variance()?)
 <% } else { -%>
-        self.summary.variance().map_err(insufficient_data)
+        self.summary().variance().map_err(insufficient_data)
 <% } -%>
     }
 
     fn __len__(&self) -> usize {
-        self.summary.count()
+        self.summary().count()
     }
 
     fn __repr__(&self) -> String {
-        match self.summary.mean() {
-            Ok(mean) => format!(
-                "RunningStats(count={}, mean={mean:?})",
-                self.summary.count()
-            ),
+        let summary = self.summary();
+        match summary.mean() {
+            Ok(mean) => format!("RunningStats(count={}, mean={mean:?})", summary.count()),
             Err(_) => "RunningStats(count=0)".to_owned(),
         }
     }
 }
 
 /// Fast statistics written in Rust. Import the public API from `<%= moduleName %>`.
-#[pymodule(name = "_native")]
+///
+/// `gil_used = false` declares the module safe on free-threaded Python with
+/// the GIL off (PyO3's default since 0.28, stated here because it is a
+/// promise): `RunningStats` locks its state, and `read` borrows list items
+/// only inside a critical section.
+#[pymodule(name = "_native", gil_used = false)]
 mod native {
     #[pymodule_export]
-    use super::{InsufficientDataError, RunningStats, fast_compute, fast_compute_bytes};
+    use super::{InsufficientDataError, RunningStats, fast_compute};
 }

@@ -6,7 +6,7 @@ module; this package re-exports them so users import from ``<%= moduleName %>``.
 
 from importlib.metadata import version as _version
 
-from ._native import InsufficientDataError, RunningStats, fast_compute, fast_compute_bytes
+from ._native import InsufficientDataError, RunningStats, fast_compute
 
-__all__ = ["InsufficientDataError", "RunningStats", "fast_compute", "fast_compute_bytes"]
+__all__ = ["InsufficientDataError", "RunningStats", "fast_compute"]
 __version__ = _version("<%= name %>")

@@ -1,36 +1,48 @@
 """Type stubs for the compiled module; `python -m mypy.stubtest <%= moduleName %>` checks them."""
 
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Iterable
 from typing import final
 
-__all__ = ["InsufficientDataError", "RunningStats", "fast_compute", "fast_compute_bytes"]
+if sys.version_info >= (3, 12):
+    from collections.abc import Buffer
+else:
+    # Only type checkers read this file: no run-time dependency on typing_extensions.
+    from typing_extensions import Buffer
+
+__all__ = ["InsufficientDataError", "RunningStats", "fast_compute"]
 
 class InsufficientDataError(ValueError):
     """A statistic was asked of too few values."""
 
-def fast_compute(values: Sequence[float]) -> float:
-    """Sum a sequence of floats, compensated for rounding like `math.fsum`.
+def fast_compute(values: Iterable[float] | Buffer) -> float:
+    """Sum floats, compensated for rounding like `math.fsum`.
 
-    Raises ValueError if a value is NaN or infinite.
-    """
-
-def fast_compute_bytes(data: bytes) -> float:
-    """Sum floats packed as native-endian float64 bytes, e.g. `array("d", values).tobytes()`.
-
-    Raises ValueError if the length is not a multiple of 8 or a value is NaN or infinite.
+    Takes a list, tuple or other iterable of numbers, or a buffer of float64
+    values (a NumPy array, `array.array("d")`, `memoryview`) without copying
+    it; `bytes` and `bytearray` hold packed native-endian float64 values.
+    Raises ValueError if a value is NaN or infinite, TypeError for a buffer of
+    another type. Buffers are summed with the GIL released, on every core when
+    long: no other thread may write to the buffer during the call.
     """
 
 # A PyO3 class without the `subclass` option cannot be subclassed.
 @final
 class RunningStats:
-    """Count, mean and variance of a stream of floats, updated in O(1) memory."""
+    """Count, mean and variance of a stream of floats, updated in O(1) memory.
+
+    Safe to share between threads, free-threaded Python included: the class is
+    frozen (no `&mut self`, so no "Already borrowed" errors when two threads
+    call it at once) and its state sits behind a mutex that is held only to
+    merge a batch summarised beforehand.
+    """
 
     def __new__(cls) -> RunningStats: ...
     def push(self, value: float) -> None:
         """Add one value. Raises ValueError if it is NaN or infinite."""
-    def extend(self, values: Iterable[float]) -> None:
-        """Add many values at once, from any iterable (a generator too); the batch
-        is refused whole if one is NaN or infinite.
+    def extend(self, values: Iterable[float] | Buffer) -> None:
+        """Add many values at once, from any iterable (a generator too) or a
+        float64 buffer; the batch is refused whole if one is NaN or infinite.
         """
     @property
     def count(self) -> int:
