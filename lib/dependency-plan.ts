@@ -68,9 +68,14 @@ export function planDependencies(
       if (!floor || !matches(requirement, candidate)) {
         return { dep, source: 'local', reason: `${shown} does not accept ${ours}, the version the member is tested with` };
       }
+      // Only a locked version the entry still accepts stays in use; cargo moves any other one
+      // (a lock from before our own entry was added, a local package of that name).
       const older = locked(dep.name)
         .map(parseVersion)
-        .find((v): v is Version => v !== undefined && sameRange(v, tested) && compareVersions(v, tested) < 0);
+        .find(
+          (v): v is Version =>
+            v !== undefined && sameRange(v, tested) && compareVersions(v, tested) < 0 && matches(requirement, v),
+        );
       if (older) {
         return {
           dep,

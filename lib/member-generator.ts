@@ -38,6 +38,7 @@ import { MAX_WIDTH, formatIfTooWide } from './rust-format.js';
 import { lookup } from './toml-value.js';
 import { normalizeMemberPath } from './workspace-members.js';
 import { ROOT_PLAN, rootContext, type MemberSummary } from './workspace-root.js';
+import { checkResolves, explainResolveFailure, type PendingWrite } from './resolve-check.js';
 import { plannedFiles, type WritePlan } from './write-plan.js';
 import { checkYoRc, type RecordedMember, type RecordedWorkspace } from './yo-rc.js';
 
@@ -262,6 +263,12 @@ export abstract class MemberGenerator<
   configuring(): void {
     const problem = crateNameError(this.memberName, `${this.definition.kind} crate name`);
     if (problem) throw new Error(`${problem} Nothing was written.`);
+    const ownDependency = this.definition.dependencies(this.allAnswers()).find((d) => sameCrateName(d.name, this.memberName));
+    if (ownDependency) {
+      throw new Error(
+        `The ${this.definition.kind} member depends on the crate ${ownDependency.name}, so it cannot be named ${this.memberName}: \`cargo -p ${this.memberName}\` would be ambiguous and the crate could not use its dependency by name. Choose another name. Nothing was written.`,
+      );
+    }
     // Shape checked by checkYoRc.
     const recorded = (this.config.get('members') as Record<string, RecordedMember> | undefined) ?? {};
     const ours = recorded[this.memberName];
@@ -319,12 +326,19 @@ export abstract class MemberGenerator<
       lockedVersions(this.read(this.destinationPath('Cargo.lock'))),
       previous === undefined ? undefined : parseManifest(previous, this.shown(this.memberPath, 'Cargo.toml')).value,
     );
+    const explained = new Set<string>();
     for (const { dep, reason } of decisions) {
-      if (reason) {
+      // A crate that is both a dependency and a dev-dependency is explained once.
+      if (reason && !explained.has(dep.name)) {
+        explained.add(dep.name);
         this.log.info(
           `${dep.name}: ${reason}, so ${this.memberPath}/Cargo.toml asks for it itself; your Cargo.toml keeps its line.`,
         );
       }
+    }
+    const own = ownPackageSettings(root.value);
+    if (!this.freshWorkspace && !this.composed) {
+      for (const setting of own) this.log.info(`${this.memberPath}/Cargo.toml sets ${setting}.`);
     }
     const ctx = memberTemplateContext(this.definition, answers, root.value, decisions);
     for (const { template, output } of plannedFiles(this.definition.plan, ctx)) {
@@ -393,6 +407,37 @@ export abstract class MemberGenerator<
     }
   }
 
+  /**
+   * A member joining an existing workspace must leave it resolvable: checked
+   * on a staged copy (lib/resolve-check.ts) before anything is written.
+   */
+  protected override async beforeWrite(writes: readonly PendingWrite[]): Promise<void> {
+    if (this.composed || this.freshWorkspace || writes.length === 0) return;
+    if (this.skipsInstall) {
+      this.log.info(
+        `Not checked that the workspace resolves with ${this.memberName} (--skip-install runs no cargo): run \`cargo metadata\` to see.`,
+      );
+      return;
+    }
+    const outcome = await checkResolves(this.destinationRoot(), writes);
+    if (outcome.status === 'unknown') {
+      this.log.info(`Could not check that the workspace resolves with ${this.memberName}: ${outcome.reason}.`);
+      return;
+    }
+    if (outcome.status === 'breaks') {
+      throw new Error(
+        `${explainResolveFailure(outcome.cargoError, this.memberName, outcome.stagedRoot, this.destinationRoot())}\nNothing was written.`,
+      );
+    }
+    // `-p <name>` must name one package: a crate of the same name anywhere in the graph makes it ambiguous.
+    const namesake = outcome.packages.find((p) => p.source !== undefined && sameCrateName(p.name, this.memberName));
+    if (namesake) {
+      throw new Error(
+        `The workspace's dependency graph already has a crate named ${namesake.name} (${namesake.version}): a member named ${this.memberName} would make \`cargo -p ${this.memberName}\` ambiguous. Choose another name. Nothing was written.`,
+      );
+    }
+  }
+
   async install(): Promise<void> {
     // The app generator formats and checks the whole new workspace itself.
     if (this.composed || this.skipsInstall || this.isDryRun) return;
@@ -449,6 +494,28 @@ function packageFields(rootValue: Record<string, unknown>): string {
   ]
     .filter((line) => line !== undefined)
     .join('\n');
+}
+
+/** The `[package]` settings a member states itself rather than inheriting, each with why (as packageFields decides). */
+function ownPackageSettings(rootValue: Record<string, unknown>): string[] {
+  const ws = (key: string): unknown => lookup(rootValue, ['workspace', 'package', key]);
+  const edition = ws('edition');
+  const rustVersion = ws('rust-version');
+  const settings: string[] = [];
+  if (edition !== EDITION) {
+    settings.push(
+      `edition = "${EDITION}" itself (${edition === undefined ? 'the workspace sets none' : `the workspace's is ${JSON.stringify(edition)}`}): its code is written for ${EDITION}`,
+    );
+  }
+  if (!(typeof rustVersion === 'string' && atLeast(rustVersion, RUST_VERSION))) {
+    settings.push(
+      `rust-version = "${RUST_VERSION}" itself (${typeof rustVersion === 'string' ? `the workspace's ${rustVersion} is older` : 'the workspace sets none'}): the oldest Rust its code and dependencies build with`,
+    );
+  }
+  if (lookup(rootValue, ['workspace', 'lints']) === undefined) {
+    settings.push('its own [lints] (the workspace has no [workspace.lints] to inherit): the lints its code is checked with');
+  }
+  return settings;
 }
 
 /** Whether a `rust-version` is `minimum` or newer. */

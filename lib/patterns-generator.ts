@@ -10,6 +10,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Transform } from 'node:stream';
 import { createConflicterTransform, createYoResolveTransform, forceYoFiles } from '@yeoman/conflicter';
 import type { MemFsEditorFile } from 'mem-fs-editor';
+import { diffIndices } from 'node-diff3';
 import { clearFileState, isFilePending, setCommittedFile } from 'mem-fs-editor/state';
 import Generator from 'yeoman-generator';
 import type { BaseOptions } from 'yeoman-generator';
@@ -19,6 +20,7 @@ import { ENVIRONMENT_FLAGS, commandLineProblem, type KnownFlag } from './command
 import { describeSystemError, isSystemError, verbOf } from './fs-errors.js';
 import { parseOptionValue, parseStoredValue, questionFor, type OptionSpec } from './options.js';
 import { PACKAGE_ROOT } from './paths.js';
+import type { PendingWrite } from './resolve-check.js';
 import { noteCreatedDirectory, writeAtomically } from './transaction.js';
 import { CRATES, type CrateName } from './versions.js';
 import { lockWorkspace } from './workspace-lock.js';
@@ -355,15 +357,48 @@ export abstract class PatternsGenerator<A extends object = Record<string, unknow
   /**
    * A pending file whose change the generator decided itself (an insert into
    * the user's manifest, `.yo-rc.json`, the baseline, an update's merge): no
-   * overwrite question from Yeoman. Identical to the disk, it is not written at all.
+   * overwrite question from Yeoman, and the log says what changed instead of
+   * Yeoman's "force". Identical to the disk, it is not written at all.
    */
   protected writeWithoutQuestion(path: string): void {
-    if (this.isDryRun || !existsSync(path)) return;
+    if (!existsSync(path)) return;
     const file = this.fs.store.get(path);
     const pending = file.contents;
-    if (pending && Buffer.compare(pending, readFileSync(path)) === 0) clearFileState(file);
-    else (file as { conflicter?: string }).conflicter = 'force';
+    if (file.state !== 'deleted' && pending && Buffer.compare(pending, readFileSync(path)) === 0) clearFileState(file);
+    else this.decidedFiles.add(path);
   }
+
+  private readonly decidedFiles = new Set<string>();
+
+  /** Takes the files of writeWithoutQuestion past the conflicter (silent for a status it has no logger for), logging each. */
+  private passDecidedFiles(): Transform {
+    const log = (line: string): void => void this.env.adapter.log.write(`${line}\n`);
+    const { decidedFiles, isDryRun } = this;
+    const cwd = this.env.cwd;
+    return new Transform({
+      objectMode: true,
+      transform(file: MemFsEditorFile, _encoding, done) {
+        const withStatus = file as { conflicter?: string };
+        // forceYoFiles() marks a new .yo-rc.json "force": it is created.
+        if (withStatus.conflicter === 'force' && !existsSync(file.path)) withStatus.conflicter = 'create';
+        if (decidedFiles.has(file.path) && isFilePending(file)) {
+          const change = describeChange(file.path, file.state === 'deleted' ? undefined : (file.contents ?? Buffer.alloc(0)));
+          const status = isDryRun ? `would ${change.verb}` : change.verb;
+          log(`${status.padStart('identical'.length)} ${relative(cwd, file.path)}${change.detail}`);
+          if (isDryRun) for (const line of change.lines) log(line);
+          // A dry run then skips it, as every other file.
+          withStatus.conflicter = 'decided';
+        }
+        done(null, file);
+      },
+    });
+  }
+
+  /**
+   * The last check before the commit, on every file the run would write
+   * (before any overwrite question): throwing here writes nothing.
+   */
+  protected beforeWrite?(writes: readonly PendingWrite[]): Promise<void>;
 
   /**
    * The environment's commit, made transactional: Yeoman's conflict handling
@@ -372,31 +407,40 @@ export abstract class PatternsGenerator<A extends object = Record<string, unknow
    */
   private async commit(): Promise<void> {
     const env = this.env as unknown as CommitEnvironment;
-    const files: MemFsEditorFile[] = [];
+    const toWrite = (file: MemFsEditorFile) => ({
+      path: file.path,
+      contents: file.state === 'deleted' ? undefined : (file.contents ?? Buffer.alloc(0)),
+      ...(file.stat?.mode === undefined ? {} : { mode: file.stat.mode & 0o7777 }),
+    });
+    /** The files the conflicter lets through. */
+    const note = (into: (file: MemFsEditorFile) => void): Transform =>
+      new Transform({
+        objectMode: true,
+        transform(file: MemFsEditorFile, _encoding, done) {
+          if (isFilePending(file)) into(file);
+          done(null, file);
+        },
+      });
+    const pending: MemFsEditorFile[] = [];
     try {
       this.recordBaseline();
+      // Before Yeoman's conflict handling logs or asks anything: what the run would write.
+      const store = this.fs.store as unknown as { all(): MemFsEditorFile[] };
+      await this.beforeWrite?.(
+        store
+          .all()
+          .filter((file) => isFilePending(file))
+          .map(toWrite),
+      );
       await env.sharedFs.pipeline(
         { filter: (file) => isFilePending(file) || file.path.endsWith('.yo-resolve') },
         createYoResolveTransform(),
         forceYoFiles(),
+        this.passDecidedFiles(),
         createConflicterTransform(env.adapter, env.conflicterOptions),
-        new Transform({
-          objectMode: true,
-          transform(file: MemFsEditorFile, _encoding, done) {
-            files.push(file);
-            done(null, file);
-          },
-        }),
+        note((file) => pending.push(file)),
       );
-      const pending = files.filter((file) => isFilePending(file));
-      await writeAtomically(
-        pending.map((file) => ({
-          path: file.path,
-          contents: file.state === 'deleted' ? undefined : (file.contents ?? Buffer.alloc(0)),
-          ...(file.stat?.mode === undefined ? {} : { mode: file.stat.mode & 0o7777 }),
-        })),
-        this.env.cwd,
-      );
+      await writeAtomically(pending.map(toWrite), this.env.cwd);
       for (const file of pending) {
         setCommittedFile(file);
         clearFileState(file);
@@ -405,4 +449,29 @@ export abstract class PatternsGenerator<A extends object = Record<string, unknow
       this.releaseLock?.();
     }
   }
+}
+
+/**
+ * What a decided change does to a file on disk, in lines ("update Cargo.toml:
+ * 2 lines inserted"), and the changed lines themselves for a dry run.
+ */
+function describeChange(path: string, next: Buffer | undefined): { verb: string; detail: string; lines: string[] } {
+  if (next === undefined) return { verb: 'delete', detail: '', lines: [] };
+  const before = readFileSync(path);
+  if (before.includes(0) || next.includes(0) || path.endsWith('.gz')) return { verb: 'update', detail: '', lines: [] };
+  const split = (bytes: Buffer): string[] => bytes.toString('utf8').split(/\r?\n/);
+  const [old, now] = [split(before), split(next)];
+  let inserted = 0;
+  let removed = 0;
+  const lines: string[] = [];
+  // Each differing chunk gives [offset, length] in the old and in the new lines.
+  for (const chunk of diffIndices(old, now) as { buffer1: [number, number]; buffer2: [number, number] }[]) {
+    const [[from, dropped], [to, added]] = [chunk.buffer1, chunk.buffer2];
+    removed += dropped;
+    inserted += added;
+    lines.push(...old.slice(from, from + dropped).map((l) => `-${l}`), ...now.slice(to, to + added).map((l) => `+${l}`));
+  }
+  const count = (n: number, what: string): string => `${n} line${n === 1 ? '' : 's'} ${what}`;
+  const parts = [...(inserted ? [count(inserted, 'inserted')] : []), ...(removed ? [count(removed, 'removed')] : [])];
+  return { verb: 'update', detail: parts.length ? `: ${parts.join(', ')}` : '', lines };
 }

@@ -64,6 +64,15 @@ describe('cli member', () => {
     );
   });
 
+  for (const name of ['clap', 'Serde_JSON', 'tracing-subscriber']) {
+    it(`refuses the name ${name}, a crate the member depends on, writing nothing`, async () => {
+      await assert.rejects(
+        runGenerator('cli').withArguments([name]).withOptions(QUIET).withFiles({ 'Cargo.toml': '[workspace]\nmembers = []\n' }),
+        /depends on the crate (clap|serde_json|tracing-subscriber), so it cannot be named .*Choose another name\. Nothing was written\./,
+      );
+    });
+  }
+
   it('adds itself to an existing workspace and reuses the stored error style', async () => {
     const result = await runGenerator('cli')
       .withArguments(['tool'])

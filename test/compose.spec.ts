@@ -356,6 +356,20 @@ describe('composing a member into an existing repository', () => {
       assert.deepEqual(snapshot(dir), first);
     });
 
+    it('twice, with an older Cargo.lock the entries the first run added override: the rerun changes nothing, a second member reuses them', async () => {
+      // A crate the repository had only indirectly, locked older than our pin: the first run adds our entry.
+      const lock = 'version = 4\n\n[[package]]\nname = "tracing"\nversion = "0.1.30"\n';
+      const dir = repo({ ...REPOS.explicit.files, 'Cargo.lock': lock });
+      await cli(dir);
+      assert.match(read(dir, 'Cargo.toml'), new RegExp(`^${workspaceDependencyEntry('tracing')}$`, 'm'));
+      assert.match(read(dir, 'crates/tool/Cargo.toml'), /^tracing\.workspace = true$/m);
+      const first = snapshot(dir);
+      await cli(dir);
+      assert.deepEqual(snapshot(dir), first);
+      await cli(dir, ['other']);
+      assert.match(read(dir, 'crates/other/Cargo.toml'), /^tracing\.workspace = true$/m);
+    });
+
     it('reuses the stored error style and keeps it when one run overrides it', async () => {
       const dir = repo({
         ...REPOS.glob.files,
@@ -416,7 +430,9 @@ describe('composing a member into an existing repository', () => {
       assert.equal(run.status, 0, run.stderr);
       // Yeoman logs to stderr.
       const shown = run.stdout + run.stderr;
+      assert.match(shown, /^would update Cargo\.toml: \d+ lines inserted$/m);
       assert.match(shown, /^\+ {4}"crates\/tool",$/m);
+      assert.doesNotMatch(shown, /conflict|force|removed/);
       assert.match(shown, new RegExp(`^\\+${workspaceDependencyEntry('tracing')}$`, 'm'));
       assert.match(shown, /create crates\/tool\/src\/main\.rs/);
       assert.deepEqual(snapshot(dir), files);
