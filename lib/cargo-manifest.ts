@@ -17,13 +17,15 @@ import { crateVersion, type CrateName } from './versions.js';
 import { memberStatus, normalizeMemberPath } from './workspace-members.js';
 
 export class ManifestError extends Error {
+  /** `fix` ends the message: by default, to fix the manifest; a problem that names its own choices passes ''. */
   constructor(
     readonly file: string,
     readonly line: number,
     readonly column: number,
     problem: string,
+    fix = ". Fix the manifest (`cargo metadata` shows Cargo's view) and run again.",
   ) {
-    super(`${file}:${line}:${column}: ${problem}. Fix the manifest (\`cargo metadata\` shows Cargo's view) and run again.`);
+    super(`${file}:${line}:${column}: ${problem}${fix}`);
   }
 }
 
@@ -321,7 +323,8 @@ function addMember(text: string, memberPath: string, file: string): string {
       file,
       line,
       column + 1,
-      `\`workspace.exclude\` keeps ${wanted} out of the workspace; choose another --path, or remove it from \`exclude\``,
+      `\`workspace.exclude\` keeps ${wanted} out of the workspace: choose another --path, or remove it from \`exclude\`.`,
+      '',
     );
   }
   const members = findKeyValue(manifest.ast, ['workspace', 'members']);

@@ -441,6 +441,10 @@ export abstract class MemberGenerator<
   async install(): Promise<void> {
     // The app generator formats and checks the whole new workspace itself.
     if (this.composed || this.skipsInstall || this.isDryRun) return;
+    if (this.filesWritten === 0) {
+      this.log.info(`Nothing changed: ${this.memberPath} is as this generator writes it.`);
+      return;
+    }
     await runCargoSteps(this, this.destinationRoot(), [
       ['fmt', '-p', this.memberName],
       ['check', '-p', this.memberName],

@@ -370,6 +370,9 @@ export abstract class PatternsGenerator<A extends object = Record<string, unknow
 
   private readonly decidedFiles = new Set<string>();
 
+  /** How many files the commit wrote (or deleted): none on a rerun that changes nothing. */
+  protected filesWritten = 0;
+
   /** Takes the files of writeWithoutQuestion past the conflicter (silent for a status it has no logger for), logging each. */
   private passDecidedFiles(): Transform {
     const log = (line: string): void => void this.env.adapter.log.write(`${line}\n`);
@@ -441,6 +444,7 @@ export abstract class PatternsGenerator<A extends object = Record<string, unknow
         note((file) => pending.push(file)),
       );
       await writeAtomically(pending.map(toWrite), this.env.cwd);
+      this.filesWritten += pending.length;
       for (const file of pending) {
         setCommittedFile(file);
         clearFileState(file);

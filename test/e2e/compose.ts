@@ -1,10 +1,12 @@
 /**
- * The compose scenarios, Cargo's side: a member (cli) is added to hand-written
- * repositories of every layout (test/fixtures/repos.ts) with the
- * `rust-patterns` bin, then Cargo judges the result: `cargo metadata` lists
- * the new member beside the existing packages, `cargo check -p <member>`
+ * The compose scenarios, Cargo's side: a member (cli, and each other kind) is
+ * added to hand-written repositories of every layout (test/fixtures/repos.ts)
+ * with the `rust-patterns` bin, then Cargo judges the result: `cargo metadata`
+ * lists the new member beside the existing packages, `cargo check -p <member>`
  * passes, and `cargo check --workspace` shows the existing members (and a
- * root package) still build. A second run must change nothing. Prints a table
+ * root package) still build. A second run, and one after a build, must change
+ * nothing. A member that would break resolution (a `links` clash) or take a
+ * dependency's name is refused with every file left as it was. Prints a table
  * of scenario x step x seconds and a closing `N passed, N failed` line.
  *
  *   npm run test:e2e:compose                    # every scenario
@@ -33,8 +35,15 @@ interface Scenario {
   readonly repo: RepoName;
   /** Where the user runs the generator, relative to the repository. */
   readonly from?: string;
+  /** The member added: kind and name (default: a cli named tool). */
+  readonly kind?: 'cli' | 'service' | 'worker' | 'wasm' | 'pyo3';
+  readonly member?: string;
   /** Beyond the checks: the member's own clippy and tests, in a repository that has no lints of ours. */
   readonly full?: boolean;
+  /** Prepares the repository before the run (e.g. an older Cargo.lock). */
+  readonly setup?: (dir: string) => Promise<unknown>;
+  /** The run must be refused with this message, leaving every file as it was. */
+  readonly refused?: RegExp;
 }
 
 const SCENARIOS: readonly Scenario[] = [
@@ -46,6 +55,33 @@ const SCENARIOS: readonly Scenario[] = [
   { name: 'dotted', repo: 'dotted' },
   { name: 'dotted-in-table', repo: 'dotted-in-table' },
   { name: 'inline', repo: 'inline' },
+  // Every other member kind, into the repository with the most of the user's own settings.
+  { name: 'explicit-service', repo: 'explicit', kind: 'service', member: 'api', full: true },
+  { name: 'explicit-worker', repo: 'explicit', kind: 'worker', member: 'batch', full: true },
+  { name: 'explicit-wasm', repo: 'explicit', kind: 'wasm', member: 'web', full: true },
+  { name: 'explicit-pyo3', repo: 'explicit', kind: 'pyo3', member: 'py', full: true },
+  // The classes real repositories showed (issue 13).
+  {
+    name: 'rusqlite-service',
+    repo: 'rusqlite',
+    kind: 'service',
+    member: 'api',
+    refused: /would not resolve with api in it: .*Both link the native library `sqlite3`/s,
+  },
+  { name: 'rusqlite-cli', repo: 'rusqlite' },
+  {
+    name: 'older-lock',
+    repo: 'tokio-user',
+    kind: 'service',
+    member: 'api',
+    setup: (dir) => run('cargo', ['update', '-p', 'tokio', '--precise', '1.40.0'], dir),
+  },
+  {
+    name: 'name-is-dependency',
+    repo: 'explicit',
+    member: 'clap',
+    refused: /depends on the crate clap, so it cannot be named clap/,
+  },
 ];
 
 interface Row {
@@ -97,8 +133,28 @@ async function runScenario(scenario: Scenario): Promise<void> {
   mkdirSync(dir, { recursive: true });
   writeTree(dir, files);
   const s = scenario.name;
+  const member = scenario.member ?? MEMBER;
   const from = join(dir, scenario.from ?? '');
-  const generate = () => run(process.execPath, [bin, 'cli', MEMBER, '--defaults', '--skip-install'], from);
+  // The install phase runs too (cargo fmt and check of the member), and the check that the workspace resolves first.
+  const generate = () => run(process.execPath, [bin, scenario.kind ?? 'cli', member, '--defaults'], from);
+  if (scenario.setup && !(await step(s, 'setup', () => scenario.setup!(dir)))) return;
+  const original = snapshot(dir);
+
+  if (scenario.refused) {
+    const refused = scenario.refused;
+    await step(s, 'refused', async () => {
+      const error = await generate().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof Error, 'the run must fail');
+      assert.match(error.message, refused);
+      assert.match(error.message, /Nothing was written\./);
+      assert.deepEqual(snapshot(dir), original, 'every file stays as it was');
+      await run('cargo', ['metadata', '--format-version', '1'], dir);
+    });
+    return;
+  }
 
   const steps: [string, () => Promise<unknown>][] = [
     [
@@ -112,8 +168,9 @@ async function runScenario(scenario: Scenario): Promise<void> {
       async () => {
         await generate();
         const after = snapshot(dir);
-        for (const [file, text] of Object.entries(files)) {
-          if (file !== 'Cargo.toml') assert.equal(after.get(file), text, `${file} must stay byte-identical`);
+        for (const [file, text] of original) {
+          if (file !== 'Cargo.toml' && file !== 'Cargo.lock')
+            assert.equal(after.get(file), text, `${file} must stay byte-identical`);
         }
       },
     ],
@@ -128,17 +185,28 @@ async function runScenario(scenario: Scenario): Promise<void> {
     [
       'metadata after',
       async () => {
-        assert.deepEqual(await members(dir), [...packages, MEMBER].sort());
+        assert.deepEqual(await members(dir), [...packages, member].sort());
       },
     ],
-    ['check member', () => run('cargo', ['check', '-p', MEMBER, '--all-targets'], dir)],
+    ['check member', () => run('cargo', ['check', '-p', member, '--all-targets'], dir)],
     ['check workspace', () => run('cargo', ['check', '--workspace'], dir)],
     ...(scenario.full
       ? ([
-          ['clippy member', () => run('cargo', ['clippy', '-p', MEMBER, '--all-targets', '--', '-D', 'warnings'], dir)],
-          ['test member', () => run('cargo', ['test', '-p', MEMBER], dir)],
+          ['clippy member', () => run('cargo', ['clippy', '-p', member, '--all-targets', '--', '-D', 'warnings'], dir)],
+          ...(scenario.kind === 'pyo3' || scenario.kind === 'wasm'
+            ? [] // their tests need an interpreter or a wasm runtime: test/e2e/run.ts runs them
+            : [['test member', () => run('cargo', ['test', '-p', member], dir)]]),
         ] as [string, () => Promise<unknown>][])
       : []),
+    [
+      'generate after build',
+      async () => {
+        // cargo has moved Cargo.lock by now: still nothing to change, no question.
+        const built = snapshot(dir);
+        await generate();
+        assert.deepEqual(snapshot(dir), built, 'a run after a build changes nothing');
+      },
+    ],
   ];
   for (const [name, action] of steps) {
     if (!(await step(s, name, action))) return;
@@ -148,7 +216,7 @@ async function runScenario(scenario: Scenario): Promise<void> {
 async function main(): Promise<void> {
   const chosen = SCENARIOS.filter((s) => only === undefined || s.name.includes(only));
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run build\` first`);
-  console.log(`compose e2e: ${chosen.length} scenarios, member ${MEMBER} (cli); CARGO_TARGET_DIR=${targetDir}`);
+  console.log(`compose e2e: ${chosen.length} scenarios; CARGO_TARGET_DIR=${targetDir}`);
   const started = performance.now();
   for (const scenario of chosen) await runScenario(scenario);
   console.log('\nscenario           step                seconds  status');
