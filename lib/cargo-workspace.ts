@@ -6,7 +6,7 @@
 import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
 import { parseManifest, type ParsedManifest } from './cargo-manifest.js';
-import { lookup } from './toml-value.js';
+import { isTable, lookup } from './toml-value.js';
 import { globRegExp, isGlob, memberStatus, normalizeMemberPath } from './workspace-members.js';
 
 /** Reads a file (through mem-fs in generators, so files pending in this run count), or undefined. */
@@ -66,6 +66,8 @@ export function findWorkspaceRoot(cwd: string, read: ReadFile): string | undefin
 export interface WorkspacePackage {
   readonly name: string;
   readonly dir: string;
+  /** Its version, `version.workspace = true` read from the root; undefined when it has none. */
+  readonly version?: string;
 }
 
 /** Directories never searched for members: build output, VCS data, dependencies of other tools. */
@@ -77,9 +79,12 @@ const SKIPPED = new Set(['target', '.git', 'node_modules']);
  */
 export function workspacePackages(root: string, manifest: ParsedManifest, read: ReadFile, cwd = root): WorkspacePackage[] {
   const packages: WorkspacePackage[] = [];
+  const rootVersion = lookup(manifest.value, ['workspace', 'package', 'version']);
   const add = (dir: string, parsed: ParsedManifest): void => {
     const name = lookup(parsed.value, ['package', 'name']);
-    if (typeof name === 'string') packages.push({ name, dir });
+    const own = lookup(parsed.value, ['package', 'version']);
+    const version = typeof own === 'string' ? own : isTable(own) && own['workspace'] === true ? rootVersion : undefined;
+    if (typeof name === 'string') packages.push({ name, dir, ...(typeof version === 'string' ? { version } : {}) });
   };
   add('.', manifest);
   const members = lookup(manifest.value, ['workspace', 'members']);

@@ -23,11 +23,16 @@ export interface MemberDependency {
  *   is tested with, and Cargo.lock does not hold an older one of that range;
  * - `local`: it does not (an older pin, another major, another package under
  *   that name): the member asks for our version itself and the user's line
- *   stays as it is.
+ *   stays as it is;
+ * - `path`: the workspace holds the crate itself (tokio's, axum's repository),
+ *   at a version of the range the member is tested with: the member uses it,
+ *   as the workspace's own crates do, rather than a second copy from crates.io.
  */
 export interface DependencyDecision {
   readonly dep: MemberDependency;
-  readonly source: 'add' | 'inherit' | 'local';
+  readonly source: 'add' | 'inherit' | 'local' | 'path';
+  /** For `path`: the package's directory, relative to the member's. */
+  readonly path?: string;
   /** `inherit` from an entry without default features, where ours has them. */
   readonly defaultFeatures?: true;
   /** Why the member does not inherit, for the log. */
@@ -39,23 +44,43 @@ export interface DependencyDecision {
  * `locked` gives the versions Cargo.lock holds for a crate name. `previous`
  * is the member's own manifest when it is generated again: a dependency it
  * already asks for itself stays so (the lock has moved since, by our doing).
+ * `workspacePackage` finds a package of the workspace by name.
  */
 export function planDependencies(
   rootValue: unknown,
   deps: readonly MemberDependency[],
   locked: (name: string) => readonly string[] = () => [],
   previous?: unknown,
+  workspacePackage: (name: string) => OwnPackage | undefined = () => undefined,
 ): DependencyDecision[] {
   return deps.map((dep): DependencyDecision => {
     const entry = lookup(rootValue, ['workspace', 'dependencies', dep.name]);
+    const ours = crateVersion(dep.name).version;
+    const tested = parseVersion(ours)!;
+    const local = workspacePackage(dep.name);
+    if (entry === undefined && local) {
+      const version = local.version === undefined ? undefined : parseVersion(local.version);
+      const where = `the workspace's own ${dep.name}${local.version ? ` ${local.version}` : ''} (in ${local.dir})`;
+      if (version && sameRange(version, tested)) {
+        return {
+          dep,
+          source: 'path',
+          path: local.fromMember,
+          reason: `${where} serves, so the member uses it rather than crates.io's`,
+        };
+      }
+      return {
+        dep,
+        source: 'add',
+        reason: `${where} is not of the ${ours} range the member is tested with, so the member takes crates.io's ${ours} beside it`,
+      };
+    }
     if (entry === undefined) return { dep, source: 'add' };
     const section = dep.kind === 'dev' ? 'dev-dependencies' : dep.kind === 'build' ? 'build-dependencies' : 'dependencies';
     const own = lookup(previous, [section, dep.name]);
     if (typeof own === 'string' || (isTable(own) && own['workspace'] !== true && own['version'] !== undefined)) {
       return { dep, source: 'local' };
     }
-    const ours = crateVersion(dep.name).version;
-    const tested = parseVersion(ours)!;
     const table = isTable(entry) ? entry : undefined;
     const requirement = typeof entry === 'string' ? entry : typeof table?.['version'] === 'string' ? table['version'] : undefined;
     const shown = `the workspace's \`${dep.name} = ${typeof entry === 'string' ? JSON.stringify(entry) : '{ .. }'}\``;
@@ -90,6 +115,15 @@ export function planDependencies(
   });
 }
 
+/** A package of the workspace named like a crate a member uses. */
+export interface OwnPackage {
+  readonly version: string | undefined;
+  /** Its directory relative to the root, for the log. */
+  readonly dir: string;
+  /** Its directory relative to the member's, for the member's `path` entry. */
+  readonly fromMember: string;
+}
+
 /** The versions of each package in a Cargo.lock text; an unreadable lock holds none. */
 export function lockedVersions(lockText: string | undefined): (name: string) => readonly string[] {
   let packages: unknown = [];
@@ -114,10 +148,12 @@ export function lockedVersions(lockText: string | undefined): (name: string) => 
  */
 export function memberDependencyEntry(
   dep: MemberDependency,
-  decision?: Pick<DependencyDecision, 'source' | 'defaultFeatures'>,
+  decision?: Pick<DependencyDecision, 'source' | 'defaultFeatures' | 'path'>,
 ): string {
   const extras: string[] = [];
-  if (decision?.source === 'local') {
+  if (decision?.source === 'path') {
+    extras.push(`path = ${JSON.stringify(decision.path)}`);
+  } else if (decision?.source === 'local') {
     const { version, defaultFeatures } = crateVersion(dep.name);
     extras.push(`version = "${version}"`);
     if (defaultFeatures === false) extras.push('default-features = false');

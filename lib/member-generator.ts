@@ -320,19 +320,30 @@ export abstract class MemberGenerator<
     const deps = this.definition.dependencies(answers);
     const previousFile = this.destinationPath(this.memberPath, 'Cargo.toml');
     const previous = this.read(previousFile);
+    // The workspace's own packages, by name (tokio's repository holds tokio): a member uses them where it can.
+    const packages = this.freshWorkspace ? [] : workspacePackages(this.destinationRoot(), root, this.read, this.env.cwd);
+    const memberDir = this.destinationPath(this.memberPath);
     const decisions = planDependencies(
       root.value,
       deps,
       lockedVersions(this.read(this.destinationPath('Cargo.lock'))),
       previous === undefined ? undefined : parseManifest(previous, this.shown(this.memberPath, 'Cargo.toml')).value,
+      (name) => {
+        const found = packages.find((p) => p.name === name && p.dir !== this.memberPath);
+        if (!found) return undefined;
+        const fromMember = relative(memberDir, this.destinationPath(found.dir)).split('\\').join('/') || '.';
+        return { version: found.version, dir: found.dir, fromMember };
+      },
     );
     const explained = new Set<string>();
-    for (const { dep, reason } of decisions) {
+    for (const { dep, reason, source } of decisions) {
       // A crate that is both a dependency and a dev-dependency is explained once.
       if (reason && !explained.has(dep.name)) {
         explained.add(dep.name);
         this.log.info(
-          `${dep.name}: ${reason}, so ${this.memberPath}/Cargo.toml asks for it itself; your Cargo.toml keeps its line.`,
+          source === 'local'
+            ? `${dep.name}: ${reason}, so ${this.memberPath}/Cargo.toml asks for it itself; your Cargo.toml keeps its line.`
+            : `${dep.name}: ${reason}.`,
         );
       }
     }

@@ -337,6 +337,31 @@ describe('composing a member into an existing repository', () => {
     });
   });
 
+  describe("the workspace's own packages of a crate the member uses (tokio's, axum's repository)", () => {
+    const withOwn = (name: string, version: string): Tree => ({
+      'Cargo.toml': `[workspace]\nresolver = "3"\nmembers = ["${name}"]\n\n[workspace.package]\nversion = "${version}"\n`,
+      [`${name}/Cargo.toml`]: `[package]\nname = "${name}"\nversion.workspace = true\nedition = "2021"\n`,
+      [`${name}/src/lib.rs`]: '//! Ours.\n',
+    });
+
+    it('of the tested range: the member uses it by path, and the root gains no entry for it', async () => {
+      const dir = repo(withOwn('serde', '1.0.150'));
+      await cli(dir);
+      assert.match(read(dir, 'crates/tool/Cargo.toml'), /^serde = \{ path = "\.\.\/\.\.\/serde", features = \["derive"\] \}$/m);
+      assert.doesNotMatch(read(dir, 'Cargo.toml'), /^serde = /m);
+    });
+
+    it("of another major: the member takes crates.io's, beside it", async () => {
+      const dir = repo(withOwn('clap', '3.2.0'));
+      await cli(dir);
+      assert.match(read(dir, 'crates/tool/Cargo.toml'), /^clap = \{ workspace = true, features = /m);
+      assert.match(
+        read(dir, 'Cargo.toml'),
+        new RegExp(`^${workspaceDependencyEntry('clap').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'),
+      );
+    });
+  });
+
   describe('re-runs and stored answers', () => {
     it('the same run twice changes nothing the second time', async () => {
       const dir = await compose('explicit');
