@@ -36,6 +36,7 @@ import { PatternsGenerator, type PatternOptions } from './patterns-generator.js'
 import { EDITION, RUST_VERSION, lintTables } from './rust-conventions.js';
 import { MAX_WIDTH, formatIfTooWide } from './rust-format.js';
 import { lookup } from './toml-value.js';
+import { TEMPLATE_VERSIONS } from './versions.js';
 import { normalizeMemberPath } from './workspace-members.js';
 import { ROOT_PLAN, rootContext, type MemberSummary } from './workspace-root.js';
 import { checkResolves, explainResolveFailure, type PendingWrite } from './resolve-check.js';
@@ -74,6 +75,8 @@ export interface MemberContext extends ChoiceFlags<typeof ERRORS> {
   readonly buildDependencies: string;
   /** The `[lints]` section: inherited, or the workspace's lints written out. */
   readonly lints: string;
+  /** Tool, image and action versions (lib/versions.ts), e.g. `versions.images.postgres`. */
+  readonly versions: typeof TEMPLATE_VERSIONS;
 }
 
 /** The options every member generator has: the positional name and the shared ones. */
@@ -171,6 +174,7 @@ export function memberTemplateContext<O extends readonly OptionSpec[], X extends
     devDependencies: section('dev'),
     buildDependencies: section('build'),
     lints: lookup(rootValue, ['workspace', 'lints']) === undefined ? lintTables('lints') : '[lints]\nworkspace = true',
+    versions: TEMPLATE_VERSIONS,
   };
   return { ...base, ...(definition.context?.(answers, base) ?? ({} as X)) };
 }
@@ -477,6 +481,10 @@ export abstract class MemberGenerator<
       ciCheck: snippet('ci-check.yml'),
       ciCheckSteps: snippet('ci-check-steps.yml'),
       ciJobs: snippet('ci-jobs.yml'),
+      dependabot: snippet('dependabot.yml'),
+      denyIgnore: snippet('deny-ignore.toml'),
+      denySkip: snippet('deny-skip.toml'),
+      denySkipTree: snippet('deny-skip-tree.toml'),
     };
   }
 }

@@ -260,6 +260,22 @@ export const SKIP_GIT = {
   default: false,
 } as const satisfies BooleanOption;
 
+/**
+ * The supply-chain policy of a new workspace: `deny.toml` (cargo-deny),
+ * `.github/dependabot.yml`, and the CI jobs that run cargo-deny and build
+ * with the declared `rust-version`. Stored, so `rust-patterns update` keeps
+ * the choice; `--no-supply-chain` for repositories with a policy of their own.
+ */
+export const SUPPLY_CHAIN = {
+  kind: 'boolean',
+  flag: 'supply-chain',
+  description:
+    'Write the supply-chain policy: deny.toml and a cargo-deny CI job, Dependabot, an MSRV CI job (--no-supply-chain: you have your own)',
+  prompt: 'Add the supply-chain policy (cargo-deny, Dependabot, an MSRV CI job)?',
+  stored: true,
+  default: true,
+} as const satisfies BooleanOption;
+
 /** The package name of a member or workspace; the positional argument of every generator. */
 export function nameOption(what: string, defaultName: string): TextOption & { readonly flag: 'name' } {
   return {

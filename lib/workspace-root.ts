@@ -11,13 +11,17 @@
  * join a workspace the user wrote.
  */
 import { EDITION, RUST_VERSION, lintTables } from './rust-conventions.js';
+import { TEMPLATE_VERSIONS } from './versions.js';
 import type { WritePlan } from './write-plan.js';
 
 /**
  * What a member adds to the files of a new workspace root, rendered from its
  * optional `templates/<kind>/_workspace/` snippets: a README section, job-level
  * keys of the workspace CI check job (services, env), steps that job needs
- * before cargo runs (e.g. a Python with libpython), and CI jobs of its own.
+ * before cargo runs (e.g. a Python with libpython), CI jobs of its own, and
+ * its parts of the supply-chain policy: Dependabot entries for its own
+ * manifests (pip, npm, docker), and the advisories and duplicate versions
+ * `deny.toml` lets through for it, each with its reason.
  */
 export interface MemberSummary {
   readonly kind: string;
@@ -27,15 +31,25 @@ export interface MemberSummary {
   readonly ciCheck: string;
   readonly ciCheckSteps: string;
   readonly ciJobs: string;
+  readonly dependabot: string;
+  readonly denyIgnore: string;
+  readonly denySkip: string;
+  readonly denySkipTree: string;
 }
 
 export interface RootContext {
   readonly edition: string;
   readonly rustVersion: string;
   readonly lints: string;
+  /** Tool, image and action versions (lib/versions.ts). */
+  readonly versions: typeof TEMPLATE_VERSIONS;
+  /** deny.toml's `[licenses] allow`. */
+  readonly denyLicenses: readonly string[];
   /** `rust-patterns app` only: the workspace name and its members, for the README and CI. */
   readonly name?: string;
   readonly members?: readonly MemberSummary[];
+  /** `rust-patterns app` only: whether the supply-chain policy files and CI jobs are written (`--supply-chain`). */
+  readonly supplyChain?: boolean;
 }
 
 export const ROOT_PLAN: WritePlan<RootContext> = [
@@ -43,9 +57,47 @@ export const ROOT_PLAN: WritePlan<RootContext> = [
   { templates: ['Cargo.toml', 'rustfmt.toml', 'clippy.toml', 'gitignore'] },
   // The README and CI list the members, so only the app, which knows them all, writes them.
   { condition: (ctx) => ctx.members !== undefined, templates: ['README.md', 'dot-github/workflows/ci.yml'] },
+  // The supply-chain policy names the members' manifests and advisories, so it too is the app's; `--no-supply-chain` leaves it out.
+  {
+    condition: (ctx) => ctx.members !== undefined && ctx.supplyChain === true,
+    templates: ['deny.toml', 'dot-github/dependabot.yml'],
+  },
+];
+
+/**
+ * The licenses of every crate the members can pull in (measured with
+ * `cargo deny list` on every e2e combination), each permissive and so
+ * compatible with the workspace's `MIT OR Apache-2.0`.
+ */
+const DENY_LICENSES = [
+  'Apache-2.0',
+  // target-lexicon (pyo3's build configuration).
+  'Apache-2.0 WITH LLVM-exception',
+  // matchit (axum's router), subtle.
+  'BSD-3-Clause',
+  // webpki-roots: Mozilla's root certificates, as data (rustls in sqlx).
+  'CDLA-Permissive-2.0',
+  // ring, rustls-webpki, untrusted.
+  'ISC',
+  'MIT',
+  // unicode-ident and the ICU crates behind url.
+  'Unicode-3.0',
+  // foldhash.
+  'Zlib',
 ];
 
 /** The root's context; `app` gives the workspace name and its members. */
-export function rootContext(app?: { readonly name: string; readonly members: readonly MemberSummary[] }): RootContext {
-  return { edition: EDITION, rustVersion: RUST_VERSION, lints: lintTables('workspace.lints'), ...app };
+export function rootContext(app?: {
+  readonly name: string;
+  readonly members: readonly MemberSummary[];
+  readonly supplyChain: boolean;
+}): RootContext {
+  return {
+    edition: EDITION,
+    rustVersion: RUST_VERSION,
+    lints: lintTables('workspace.lints'),
+    versions: TEMPLATE_VERSIONS,
+    denyLicenses: DENY_LICENSES,
+    ...app,
+  };
 }

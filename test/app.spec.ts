@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseManifest } from '../lib/cargo-manifest.js';
 import { lookup } from '../lib/toml-value.js';
-import { CRATES } from '../lib/versions.js';
+import { ACTIONS, CRATES, IMAGES, TOOLS } from '../lib/versions.js';
 import { DEFAULT_MEMBERS, MEMBERS } from '../generators/members.js';
 import { BASELINE_FILE } from '../lib/baseline.js';
 import { ROOT_PLAN, rootContext } from '../lib/workspace-root.js';
@@ -14,7 +14,7 @@ import { QUIET, filesUnder, runGenerator } from './helpers.js';
 describe('app generator', () => {
   it('writes a workspace root with the default members', async () => {
     const result = await runGenerator('app').withArguments(['demo']).withOptions(QUIET);
-    const root = plannedFiles(ROOT_PLAN, rootContext({ name: 'demo', members: [] })).map((f) => f.output);
+    const root = plannedFiles(ROOT_PLAN, rootContext({ name: 'demo', members: [], supplyChain: true })).map((f) => f.output);
     const members = DEFAULT_MEMBERS.map((kind) => `crates/${kind}/`);
     const rootFiles = filesUnder(join(result.cwd, 'demo')).filter((f) => !members.some((m) => f.startsWith(m)));
     assert.deepEqual(rootFiles, [...root, '.yo-rc.json', BASELINE_FILE].sort());
@@ -162,4 +162,98 @@ describe('app generator CI workflow', () => {
       assert.ok(Object.keys(workflow.jobs).length > 1, 'members add jobs of their own');
     });
   }
+});
+
+describe('app generator supply-chain policy', () => {
+  const all = MEMBERS.map((m) => m.kind).join(',');
+  const read = (cwd: string, path: string): string => readFileSync(join(cwd, 'demo', path), 'utf8');
+  type Workflow = { permissions?: unknown; jobs: Record<string, { steps: { uses?: string; run?: string }[] }> };
+
+  for (const db of ['sqlite', 'postgres', 'mysql']) {
+    it(`writes deny.toml, Dependabot and the deny and msrv jobs (service on ${db})`, async () => {
+      const result = await runGenerator('app')
+        .withArguments(['demo'])
+        .withOptions({ ...QUIET, members: all, db });
+      const policy = read(result.cwd, 'deny.toml');
+      const ignore = /^ignore = \[([\s\S]*?)^\]$/m.exec(policy)?.[1] ?? '';
+      // The rsa advisory comes with sqlx-mysql only, and is ignored with its reason on the same entry.
+      if (db === 'mysql') assert.match(ignore, /\{ id = "RUSTSEC-2023-0071", reason = "[^"]+" \}/);
+      else assert.doesNotMatch(ignore, /RUSTSEC/);
+      assert.match(policy, /^multiple-versions = "deny"$/m);
+      assert.match(policy, /^unknown-git = "deny"$/m);
+      const workflow = parseYaml(read(result.cwd, '.github/workflows/ci.yml')) as Workflow;
+      assert.deepEqual(workflow.permissions, { contents: 'read' });
+      const runs = (job: string): string[] => workflow.jobs[job]!.steps.flatMap((s) => (s.run ? [s.run] : []));
+      assert.ok(runs('deny').includes('cargo deny check advisories bans licenses sources'));
+      assert.ok(runs('deny').some((r) => r.includes(`cargo-deny --locked --version ${TOOLS['cargo-deny'].version}`)));
+      assert.ok(runs('msrv').some((r) => r.includes('rust-version')));
+      assert.ok(runs('msrv').includes('cargo build --workspace --all-targets'));
+      const dependabot = parseYaml(read(result.cwd, '.github/dependabot.yml')) as {
+        updates: { 'package-ecosystem': string; directory: string; groups?: Record<string, { patterns: string[] }> }[];
+      };
+      const ecosystems = dependabot.updates.map((u) => `${u['package-ecosystem']} ${u.directory}`);
+      for (const expected of ['cargo /', 'github-actions /', 'pip /crates/pyo3', 'npm /crates/wasm', 'docker /crates/service']) {
+        assert.ok(ecosystems.includes(expected), `${expected} in ${ecosystems.join(', ')}`);
+      }
+      const cargo = dependabot.updates.find((u) => u['package-ecosystem'] === 'cargo')!;
+      assert.deepEqual(Object.keys(cargo.groups!), ['wasm-bindgen', 'pyo3', 'tokio-axum-tower', 'sqlx', 'cargo']);
+      assert.ok(cargo.groups!['wasm-bindgen']!.patterns.includes('js-sys'));
+      assert.match(read(result.cwd, 'README.md'), /`deny\.toml`.*\n.*`\.github\/dependabot\.yml`/);
+    });
+  }
+
+  it('groups only the crates of the members present', async () => {
+    const result = await runGenerator('app')
+      .withArguments(['demo'])
+      .withOptions({ ...QUIET, members: 'cli' });
+    const dependabot = parseYaml(read(result.cwd, '.github/dependabot.yml')) as {
+      updates: { 'package-ecosystem': string; groups?: Record<string, unknown> }[];
+    };
+    assert.deepEqual(
+      dependabot.updates.map((u) => u['package-ecosystem']),
+      ['cargo', 'github-actions'],
+    );
+    assert.deepEqual(Object.keys(dependabot.updates[0]!.groups!), ['cargo']);
+  });
+
+  it('--no-supply-chain: no policy files or jobs, least privilege all the same, the choice stored', async () => {
+    const result = await runGenerator('app')
+      .withArguments(['demo'])
+      .withOptions({ ...QUIET, members: all, 'supply-chain': false });
+    result.assertNoFile(['demo/deny.toml', 'demo/.github/dependabot.yml']);
+    const workflow = parseYaml(read(result.cwd, '.github/workflows/ci.yml')) as Workflow;
+    assert.deepEqual(workflow.permissions, { contents: 'read' });
+    assert.ok(!('deny' in workflow.jobs) && !('msrv' in workflow.jobs));
+    assert.match(read(result.cwd, 'README.md'), /--no-supply-chain/);
+    result.assertJsonFileContent('demo/.yo-rc.json', { 'generator-rust-patterns': { 'supply-chain': false } });
+  });
+
+  it('writes every version from the version table: no action, image or tool version outside it', async () => {
+    const result = await runGenerator('app')
+      .withArguments(['demo'])
+      .withOptions({ ...QUIET, members: all, db: 'postgres' });
+    const ci = read(result.cwd, '.github/workflows/ci.yml');
+    const uses = [...ci.matchAll(/uses: (\S+)/g)].map((m) => m[1]!);
+    assert.deepEqual(
+      [...new Set(uses)].filter((u) => !Object.values(ACTIONS).includes(u as never)),
+      [],
+    );
+    const images = [
+      ...ci.matchAll(/image: (\S+)/g),
+      ...read(result.cwd, 'crates/service/docker-compose.yml').matchAll(/image: (\S+)/g),
+      ...read(result.cwd, 'crates/service/Dockerfile').matchAll(/^FROM (\S+)/gm),
+    ]
+      .map((m) => m[1]!)
+      // `FROM chef AS builder`: a stage of the same Dockerfile, not an image.
+      .filter((image) => image.includes(':'));
+    assert.deepEqual(
+      images.filter((i) => !Object.values(IMAGES).includes(i as never)),
+      [],
+    );
+    assert.match(
+      read(result.cwd, 'crates/service/Dockerfile'),
+      new RegExp(`cargo-chef --version ${TOOLS['cargo-chef'].version} `),
+    );
+    assert.match(read(result.cwd, 'crates/pyo3/pyproject.toml'), new RegExp(`"maturin>=${TOOLS.maturin.version},<2"`));
+  });
 });

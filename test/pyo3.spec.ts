@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseOptionValue } from '../lib/options.js';
 import { ABI3, PYO3 } from '../generators/pyo3/member.js';
+import { TOOLS } from '../lib/versions.js';
 import { combinations } from './e2e/matrix.js';
 import { QUIET, filesUnder, plannedMemberFiles, runGenerator } from './helpers.js';
 
@@ -146,7 +147,7 @@ describe('pyo3 member', () => {
     // Free-threaded CPython: a version-specific wheel, the interpreter named so that maturin takes it.
     assert.match(ci, /- \{ python: "3\.14t", interpreter: python3\.14t \}/);
     assert.match(ci, /maturin build --release --out dist --interpreter \$\{\{ matrix\.interpreter \}\}/);
-    assert.match(ci, /pip install "maturin>=1\.9\.4,<2" pytest mypy numpy/);
+    assert.ok(ci.includes(`pip install "maturin>=${TOOLS.maturin.version},<2" pytest mypy numpy`));
     assert.match(ci, /python -m mypy\.stubtest demo_pyo3/);
     assert.match(ci, /python -m mypy --strict python tests/);
     // The check job's `cargo test` links libpython: setup-python comes before it.

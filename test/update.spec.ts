@@ -187,6 +187,32 @@ describe('update: a workspace of an older generator, edited by its user', functi
     assert.doesNotMatch(read(cli('src/stats.rs')), /thiserror::Error/);
   });
 
+  it('the supply-chain policy flows through update: added where the older generator had none', () => {
+    // As a generator from before the policy wrote it: no policy files, on disk or in the baseline.
+    const policy = ['deny.toml', '.github/dependabot.yml'];
+    const baseline = readBaseline(ws)!;
+    const files = Object.fromEntries(Object.entries(baseline.files).filter(([path]) => !policy.includes(path)));
+    writeFileSync(join(ws, BASELINE_FILE), encodeBaseline({ ...baseline, files }));
+    for (const path of policy) unlinkSync(join(ws, path));
+    git(ws, 'add', '-A');
+    git(ws, 'commit', '-qm', 'a workspace from before the supply-chain policy');
+    const run = runBin(BIN, ws, 'update', '--skip-install');
+    for (const path of policy) {
+      assert.match(run.output, new RegExp(`^ {2}added +${path.replace(/\./g, '\\.')}$`, 'm'), run.stderr);
+      assert.ok(existsSync(join(ws, path)));
+      assert.ok(readBaseline(ws)!.files[path] !== undefined, `${path} is in the new baseline`);
+    }
+  });
+
+  it('update --no-supply-chain removes the policy files it wrote and stores the choice', () => {
+    const run = runBin(BIN, ws, 'update', '--no-supply-chain', '--skip-install');
+    assert.match(run.output, /^ {2}removed +deny\.toml$/m, run.stderr);
+    assert.ok(!existsSync(join(ws, 'deny.toml')) && !existsSync(join(ws, '.github/dependabot.yml')));
+    assert.doesNotMatch(read('.github/workflows/ci.yml'), /cargo deny/);
+    const rc = JSON.parse(read('.yo-rc.json')) as Record<string, Record<string, unknown>>;
+    assert.equal(rc['generator-rust-patterns']?.['supply-chain'], false);
+  });
+
   it('without a baseline: files identical to the templates are adopted, the others listed and left alone', () => {
     unlinkSync(join(ws, BASELINE_FILE));
     git(ws, 'add', '-A');

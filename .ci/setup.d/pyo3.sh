@@ -25,9 +25,16 @@ if ! command -v python3 >/dev/null || ! python3 -c 'import ensurepip, venv' 2>/d
 fi
 echo "python: $(python3 --version), $(python3 -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR"))')"
 
-if [ ! -x "$dir/tools/bin/maturin" ]; then
-  python3 -m venv "$dir/tools"
-  "$dir/tools/bin/pip" install --quiet --upgrade pip 'maturin>=1.9.4,<2'
+# The floor the generated pyproject.toml requires: the maturin pin of lib/versions.ts.
+maturin=$(sed -nE "s/^ *'?maturin'?: \{ version: '([0-9.]+)'.*/\1/p" lib/versions.ts)
+[ -n "$maturin" ] || { echo "pyo3.sh: no maturin version found in lib/versions.ts" >&2; exit 1; }
+if ! "$dir/tools/bin/python" - "$maturin" <<'PY' 2>/dev/null; then
+import subprocess, sys
+have = subprocess.run([sys.prefix + "/bin/maturin", "--version"], capture_output=True, text=True).stdout.split()[-1]
+sys.exit(0 if tuple(map(int, have.split("."))) >= tuple(map(int, sys.argv[1].split("."))) else 1)
+PY
+  [ -x "$dir/tools/bin/pip" ] || python3 -m venv "$dir/tools"
+  "$dir/tools/bin/pip" install --quiet --upgrade pip "maturin>=$maturin,<2"
 fi
 echo "maturin: $("$dir/tools/bin/maturin" --version)"
 

@@ -77,7 +77,11 @@ export default class AppGenerator extends PatternsGenerator<AnswersOf<typeof APP
   }
 
   writing(): void {
-    const ctx = rootContext({ name: this.answerTo('name'), members: this.members.map((m) => m.summary()) });
+    const ctx = rootContext({
+      name: this.answerTo('name'),
+      members: this.members.map((m) => m.summary()),
+      supplyChain: this.answerTo('supply-chain'),
+    });
     for (const { template, output } of plannedFiles(ROOT_PLAN, ctx)) {
       this.fs.copyTpl(this.templatePath(template), this.destinationPath(output), ctx);
     }

@@ -1,5 +1,5 @@
 /** The app generator's option table: the workspace, its members, and every member's own options. */
-import { DEFAULTS, ERRORS, SKIP_GIT, nameOption, type ListOption, type OptionSpec } from '../../lib/options.js';
+import { DEFAULTS, ERRORS, SKIP_GIT, SUPPLY_CHAIN, nameOption, type ListOption, type OptionSpec } from '../../lib/options.js';
 import { DEFAULT_MEMBERS, MEMBERS } from '../members.js';
 
 export const WORKSPACE_NAME = nameOption('workspace', 'my-workspace');
@@ -18,4 +18,4 @@ export const MEMBER_OPTIONS: readonly OptionSpec[] = [
   ...new Map(MEMBERS.flatMap((m) => m.options).map((o) => [o.flag, o])).values(),
 ];
 
-export const APP_OPTIONS = [WORKSPACE_NAME, MEMBER_KINDS, ERRORS, DEFAULTS, SKIP_GIT, ...MEMBER_OPTIONS] as const;
+export const APP_OPTIONS = [WORKSPACE_NAME, MEMBER_KINDS, ERRORS, SUPPLY_CHAIN, DEFAULTS, SKIP_GIT, ...MEMBER_OPTIONS] as const;

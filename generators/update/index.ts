@@ -155,8 +155,12 @@ export default class UpdateGenerator extends PatternsGenerator<AnswersOf<typeof 
     const workspace = this.record!.workspace;
     if (!workspace) return;
     // The root files the generator owns, rendered with every member recorded now.
+    // A workspace from before the option was stored gets the policy, the default.
+    const stored = { ...this.record!.answers, ...this.answers };
     const ctx = rootContext(
-      workspace.generated === 'app' ? { name: workspace.name, members: this.members.map((m) => m.summary()) } : undefined,
+      workspace.generated === 'app'
+        ? { name: workspace.name, members: this.members.map((m) => m.summary()), supplyChain: stored['supply-chain'] !== false }
+        : undefined,
     );
     for (const { template, output } of plannedFiles(ROOT_PLAN, ctx)) {
       // The root manifest is edited in place (movePins, and the members' inserts), never rendered again.

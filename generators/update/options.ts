@@ -1,5 +1,5 @@
 /** The update generator's option table: `--check`, and every stored or member option, to answer again. */
-import { ERRORS, type BooleanOption, type OptionSpec } from '../../lib/options.js';
+import { ERRORS, SUPPLY_CHAIN, type BooleanOption, type OptionSpec } from '../../lib/options.js';
 import { MEMBER_OPTIONS } from '../app/options.js';
 
 export const CHECK = {
@@ -10,4 +10,4 @@ export const CHECK = {
   default: false,
 } as const satisfies BooleanOption;
 
-export const UPDATE_OPTIONS: readonly OptionSpec[] = [CHECK, ERRORS, ...MEMBER_OPTIONS];
+export const UPDATE_OPTIONS: readonly OptionSpec[] = [CHECK, ERRORS, SUPPLY_CHAIN, ...MEMBER_OPTIONS];

@@ -2,7 +2,8 @@
  * The e2e layer: generates a workspace for every combination of members and
  * options (see matrix.ts), then runs in each `cargo fmt --check`,
  * `cargo clippy --workspace --all-targets -- -D warnings`, `cargo test
- * --workspace` and each member's own steps, sharing one CARGO_TARGET_DIR so
+ * --workspace`, cargo-deny and the rust-version check (supply-chain.ts) and
+ * each member's own steps, sharing one CARGO_TARGET_DIR so
  * dependencies build once. Prints a table of combination x step x seconds.
  *
  *   npm run test:e2e                      # every combination
@@ -10,7 +11,8 @@
  *   npm run test:e2e -- --list            # list the combinations
  *
  * Environment: CARGO_TARGET_DIR (default ~/.cache/generator-rust-patterns/target),
- * E2E_DIR (default .e2e/ in the repository), CI=true (a missing database is a failure, not a skip).
+ * E2E_DIR (default .e2e/ in the repository), CI=true (a missing database is a failure, not a skip),
+ * ADVISORY_DB (the RustSec snapshot; default ../shared/advisory-db beside the repository).
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -21,6 +23,7 @@ import { PACKAGE_ROOT } from '../../lib/paths.js';
 import { combinations, flagsOf, type Combination } from './matrix.js';
 import { run } from '../process.js';
 import { Skip, type MemberE2e, type Prepared, type Step, type StepContext } from './member-steps.js';
+import { supplyChainSteps } from './supply-chain.js';
 
 const argv = process.argv.slice(2);
 const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
@@ -55,6 +58,8 @@ const cargoSteps: readonly Step[] = [
     run: (ctx) => ctx.run('cargo', ['clippy', '--workspace', '--all-targets', '--', '-D', 'warnings']).then(() => undefined),
   },
   { name: 'test', run: (ctx) => ctx.run('cargo', ['test', '--workspace']).then(() => undefined) },
+  // cargo-deny against the RustSec snapshot, and rust-version against every resolved package.
+  ...supplyChainSteps,
 ];
 
 async function timed(combination: string, step: string, action: () => Promise<unknown>): Promise<boolean> {
