@@ -27,11 +27,20 @@ describe('service member', () => {
     result.assertFileContent(`${crate}/src/state.rs`, '#[derive(Debug, Clone, FromRef)]');
     result.assertFileContent(`${crate}/src/routes.rs`, '"/users/{id}"');
     result.assertFileContent(`${crate}/src/shutdown.rs`, 'SignalKind::terminate()');
-    result.assertFileContent(`${crate}/src/main.rs`, '.with_graceful_shutdown(shutdown_signal())');
+    // Served through hyper with a timer (header-read timeout) and a bounded drain, not axum::serve.
+    result.assertFileContent(`${crate}/src/main.rs`, 'server::serve(');
+    result.assertNoFileContent(`${crate}/src/main.rs`, 'axum::serve');
+    result.assertFileContent(`${crate}/src/server.rs`, '.timer(TokioTimer::new())');
+    result.assertFileContent(`${crate}/src/server.rs`, '() = tokio::time::sleep(limits.drain_timeout) =>');
+    // Every error status answers JSON: bodiless ones are rewritten, panics are caught.
+    result.assertFileContent(`${crate}/src/lib.rs`, 'middleware::map_response(error::json_errors)');
+    result.assertFileContent(`${crate}/src/lib.rs`, 'CatchPanicLayer::custom(error::panic_response)');
     result.assertFileContent(`${crate}/tests/common/mod.rs`, '.oneshot(request)');
-    // Probes skip the request middleware; requests are traced at debug level.
+    // Probes skip the request middleware; the request span is at info level,
+    // so error lines carry the request id, method and matched route.
     result.assertFileContent(`${crate}/src/lib.rs`, '.merge(routes::probes())');
-    result.assertFileContent(`${crate}/src/lib.rs`, 'tracing::debug_span!(');
+    result.assertFileContent(`${crate}/src/lib.rs`, 'tracing::info_span!(');
+    result.assertFileContent(`${crate}/src/lib.rs`, '.get::<MatchedPath>()');
     // No proc macro of sqlx: it would compile sqlx and the driver twice.
     result.assertFileContent(`${crate}/src/db.rs`, 'Migrator::new(EmbeddedMigrations)');
     result.assertFileContent(`${crate}/src/db.rs`, 'include_str!("../migrations/0001_create_users.sql")');
@@ -46,13 +55,25 @@ describe('service member', () => {
   it('names only the features it uses, on workspace versions with default features off', async () => {
     const result = await generate();
     const manifest = read(result.cwd, `${crate}/Cargo.toml`);
-    assert.match(manifest, /^axum = \{ workspace = true, features = \["http1", "json", "macros", "query", "tokio"\] \}$/m);
-    assert.match(manifest, /^tokio = \{ workspace = true, features = \["macros", "net", "rt-multi-thread", "signal"\] \}$/m);
-    assert.match(manifest, /^tower-http = \{ workspace = true, features = \["request-id", "timeout", "trace"\] \}$/m);
+    assert.match(
+      manifest,
+      /^axum = \{ workspace = true, features = \["http1", "json", "macros", "matched-path", "query", "tokio"\] \}$/m,
+    );
+    assert.match(manifest, /^hyper = \{ workspace = true, features = \["http1", "server"\] \}$/m);
+    assert.match(manifest, /^hyper-util = \{ workspace = true, features = \["server-graceful", "service", "tokio"\] \}$/m);
+    assert.doesNotMatch(manifest, /server-auto|http2/);
+    assert.match(
+      manifest,
+      /^tokio = \{ workspace = true, features = \["macros", "net", "rt-multi-thread", "signal", "time"\] \}$/m,
+    );
+    assert.match(
+      manifest,
+      /^tower-http = \{ workspace = true, features = \["catch-panic", "request-id", "timeout", "trace"\] \}$/m,
+    );
     assert.match(manifest, /^tower = \{ workspace = true, features = \["util"\] \}$/m);
     assert.match(manifest, /^\[lints\]\nworkspace = true$/m);
     assert.doesNotMatch(manifest, /"full"/);
-    assert.match(manifest, /^tracing-subscriber = \{ workspace = true, features = \["fmt"\] \}$/m);
+    assert.match(manifest, /^tracing-subscriber = \{ workspace = true, features = \["fmt", "json"\] \}$/m);
     assert.doesNotMatch(manifest, /"macros", "migrate"|env-filter/);
     const root = read(result.cwd, 'demo/Cargo.toml');
     assert.match(root, /^axum = \{ version = "[\d.]+", default-features = false \}$/m);

@@ -25,6 +25,9 @@ pub struct Config {
     pub host: IpAddr,
     pub port: u16,
     pub database: DatabaseConfig,
+    /// Run pending migrations before serving (`MIGRATE_ON_START`, default
+    /// [`db::MIGRATE_ON_START`]); otherwise `<service> migrate` does.
+    pub migrate_on_start: bool,
     pub http: HttpConfig,
 }
 
@@ -45,13 +48,28 @@ pub struct HttpConfig {
     pub request_timeout: Duration,
     /// Larger request bodies are answered with 413.
     pub body_limit: usize,
+    /// A client that has not sent a whole request head by then, or has sent
+    /// nothing on a kept-alive connection for that long, is disconnected.
+    pub header_read_timeout: Duration,
+    /// After SIGTERM, how long the listener still accepts while `/ready`
+    /// already answers 503: the time a load balancer takes to notice.
+    pub shutdown_delay: Duration,
+    /// After the listener closes, how long requests in flight may take to
+    /// finish; connections still open then are dropped.
+    pub drain_timeout: Duration,
 }
 
+/// The shutdown delay and the drain add up to 19 s, and closing the pool takes
+/// at most one more: within the 20 s this service promises, below the 30 s
+/// Kubernetes waits after SIGTERM before it kills the process.
 impl Default for HttpConfig {
     fn default() -> Self {
         Self {
             request_timeout: Duration::from_secs(10),
             body_limit: 64 * 1024,
+            header_read_timeout: Duration::from_secs(10),
+            shutdown_delay: Duration::from_secs(5),
+            drain_timeout: Duration::from_secs(14),
         }
     }
 }
@@ -135,11 +153,23 @@ impl Config {
                     vars.positive("DATABASE_ACQUIRE_TIMEOUT_SECS", 5)?,
                 ),
             },
+            migrate_on_start: vars.parse("MIGRATE_ON_START", db::MIGRATE_ON_START)?,
             http: HttpConfig {
                 request_timeout: Duration::from_secs(
                     vars.positive("REQUEST_TIMEOUT_SECS", defaults.request_timeout.as_secs())?,
                 ),
                 body_limit: vars.positive("BODY_LIMIT_BYTES", defaults.body_limit)?,
+                header_read_timeout: Duration::from_secs(vars.positive(
+                    "HEADER_READ_TIMEOUT_SECS",
+                    defaults.header_read_timeout.as_secs(),
+                )?),
+                // Zero is fine here: no load balancer in front.
+                shutdown_delay: Duration::from_secs(
+                    vars.parse("SHUTDOWN_DELAY_SECS", defaults.shutdown_delay.as_secs())?,
+                ),
+                drain_timeout: Duration::from_secs(
+                    vars.positive("DRAIN_TIMEOUT_SECS", defaults.drain_timeout.as_secs())?,
+                ),
             },
         })
     }
@@ -157,6 +187,7 @@ impl fmt::Debug for Config {
             .field("host", &self.host)
             .field("port", &self.port)
             .field("database", &self.database)
+            .field("migrate_on_start", &self.migrate_on_start)
             .field("http", &self.http)
             .finish()
     }
@@ -317,6 +348,10 @@ mod tests {
             ("DATABASE_ACQUIRE_TIMEOUT_SECS", "2"),
             ("REQUEST_TIMEOUT_SECS", "7"),
             ("BODY_LIMIT_BYTES", "1024"),
+            ("HEADER_READ_TIMEOUT_SECS", "3"),
+            ("SHUTDOWN_DELAY_SECS", "0"),
+            ("DRAIN_TIMEOUT_SECS", "4"),
+            ("MIGRATE_ON_START", "<%- dbSqlite ? 'false' : 'true' %>"),
         ])
         .unwrap();
         assert_eq!(config.addr(), SocketAddr::from(([0, 0, 0, 0], 8081)));
@@ -324,6 +359,10 @@ mod tests {
         assert_eq!(config.database.acquire_timeout, Duration::from_secs(2));
         assert_eq!(config.http.request_timeout, Duration::from_secs(7));
         assert_eq!(config.http.body_limit, 1024);
+        assert_eq!(config.http.header_read_timeout, Duration::from_secs(3));
+        assert_eq!(config.http.shutdown_delay, Duration::ZERO);
+        assert_eq!(config.http.drain_timeout, Duration::from_secs(4));
+        assert_eq!(config.migrate_on_start, !db::MIGRATE_ON_START);
     }
 
     #[test]
@@ -334,6 +373,8 @@ mod tests {
             ("HOST", "localhost:80"),
             ("DATABASE_MAX_CONNECTIONS", "0"),
             ("REQUEST_TIMEOUT_SECS", "-1"),
+            ("DRAIN_TIMEOUT_SECS", "0"),
+            ("MIGRATE_ON_START", "yes"),
             ("DATABASE_URL", "ftp://example.com"),
         ] {
             let mut vars = vec![("DATABASE_URL", db::EXAMPLE_URL)];

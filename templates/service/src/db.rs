@@ -22,7 +22,7 @@ use std::str::FromStr;
 use anyhow::Context;
 <% } -%>
 use sqlx::error::BoxDynError;
-use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
+use sqlx::migrate::{Migrate, Migration, MigrationSource, MigrationType, Migrator};
 use sqlx::pool::PoolOptions;
 <% if (dbSqlite) { -%>
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
@@ -46,6 +46,17 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[(
     include_str!("../migrations/0001_create_users.sql"),
 )];
 
+<% if (dbSqlite) { -%>
+/// Whether `serve` migrates unless `MIGRATE_ON_START` says otherwise: yes, since
+/// an embedded file has one process in front of it and no one else to migrate it.
+pub const MIGRATE_ON_START: bool = true;
+<% } else { -%>
+/// Whether `serve` migrates unless `MIGRATE_ON_START` says otherwise: no. A
+/// rolling deploy runs `<service> migrate` once, as a release step with a user
+/// that may change the schema, before any new replica starts; replicas that
+/// migrate at start would race each other and need DDL rights to serve.
+pub const MIGRATE_ON_START: bool = false;
+<% } -%>
 <% if (dbSqlite) { -%>
 /// A file named after the crate, next to where the service starts; created if missing.
 pub const DEFAULT_URL: &str = concat!("sqlite://", env!("CARGO_CRATE_NAME"), ".db");
@@ -94,16 +105,32 @@ pub async fn connect(config: &DatabaseConfig) -> <%- result('DbPool', 'sqlx::Err
 }
 
 /// Applies the migrations that have not run yet, each in a transaction.
+///
+/// Migrations this build does not know, applied by a newer build, are left
+/// alone with a warning: during a rolling deploy, and in every rollback, an
+/// older build runs against the newer schema, so migrations must only ever
+/// extend it (add tables and nullable columns; drop in a later release). A
+/// known migration whose file changed since it ran (another checksum) still
+/// fails: that database and this build disagree on what the schema is.
 pub async fn migrate(pool: &DbPool) -> <%- result('()', 'sqlx::migrate::MigrateError') %> {
-<% if (libThiserror) { -%>
-    Migrator::new(EmbeddedMigrations).await?.run(pool).await
-<% } else { -%>
-    Migrator::new(EmbeddedMigrations)
+    let mut migrator = Migrator::new(EmbeddedMigrations).await?;
+    migrator.set_ignore_missing(true);
+    migrator.run(pool).await<%- context(8, 'cannot run database migrations') %>?;
+    let mut connection = pool.acquire().await?;
+    let newer: Vec<i64> = connection
+        .list_applied_migrations()
         .await?
-        .run(pool)
-        .await
-        .context("cannot run database migrations")
-<% } -%>
+        .into_iter()
+        .map(|applied| applied.version)
+        .filter(|&version| !migrator.version_exists(version))
+        .collect();
+    if !newer.is_empty() {
+        tracing::warn!(
+            ?newer,
+            "the database has migrations this build does not know (from a newer build); serving anyway"
+        );
+    }
+    Ok(())
 }
 
 /// [`MIGRATIONS`] as sqlx's migrator takes them.

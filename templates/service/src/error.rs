@@ -3,9 +3,11 @@
 //! and a JSON body `{"error": "..."}`. Handlers return `Result<_, ApiError>`
 //! and use `?`; the `From` impls decide what a database error means.
 
+use std::any::Any;
+
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -33,6 +35,16 @@ pub enum ApiError {
     Unavailable(#[source] sqlx::Error),
     #[error("internal error")]
     Database(#[source] sqlx::Error),
+    /// `/ready` once the shutdown has begun.
+    #[error("shutting down")]
+    ShuttingDown,
+    /// A status that axum or a middleware answered without a body: 405 from
+    /// the router, 408 from the timeout. See [`json_errors`].
+    #[error("{}", reason(*.0))]
+    Status(StatusCode),
+    /// A handler panicked; the panic's message goes to the log only.
+    #[error("internal error")]
+    Panic(String),
 }
 
 impl From<sqlx::Error> for ApiError {
@@ -62,9 +74,19 @@ impl ApiError {
             Self::Json(rejection) => rejection.status(),
             Self::Path(rejection) => rejection.status(),
             Self::Query(rejection) => rejection.status(),
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Unavailable(_) | Self::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Database(_) | Self::Panic(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Status(status) => *status,
         }
+    }
+
+    /// The panic message that [`tower_http::catch_panic`] caught.
+    fn from_panic(message: String) -> Self {
+        Self::Panic(message)
+    }
+
+    fn from_status(status: StatusCode) -> Self {
+        Self::Status(status)
     }
 }
 
@@ -77,15 +99,70 @@ struct ErrorBody {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        if status.is_server_error() {
-            // The client gets a generic message; the log gets the cause.
-            tracing::error!(error = ?self, "request failed");
+        // The client gets a generic message; the log gets the cause. The
+        // request span adds the request id, method and route.
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            tracing::warn!(status = status.as_u16(), error = ?self, "request failed");
+        } else if status.is_server_error() {
+            tracing::error!(status = status.as_u16(), error = ?self, "request failed");
         }
         let body = ErrorBody {
             error: self.to_string(),
         };
-        (status, Json(body)).into_response()
+        with_retry_after(status, (status, Json(body)).into_response())
     }
+}
+
+/// "Method Not Allowed" -> "method not allowed".
+fn reason(status: StatusCode) -> String {
+    status
+        .canonical_reason()
+        .unwrap_or("request failed")
+        .to_lowercase()
+}
+
+/// A 503 tells clients when to try again: the causes (a busy pool, a
+/// restarting database, a shutdown) pass within a second or so.
+fn with_retry_after(status: StatusCode, mut response: Response) -> Response {
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    response
+}
+
+/// Middleware (`axum::middleware::map_response`): an error response without a
+/// body (405 from the router, 408 from the timeout) becomes the JSON of
+/// [`ApiError`], keeping the `Allow` header of a 405.
+pub async fn json_errors<B>(response: Response<B>) -> Response
+where
+    Response<B>: IntoResponse,
+{
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error())
+        || response.headers().contains_key(header::CONTENT_TYPE)
+    {
+        return response.into_response();
+    }
+    let mut json = ApiError::from_status(status).into_response();
+    if let Some(allow) = response.headers().get(header::ALLOW) {
+        json.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    json
+}
+
+/// For [`tower_http::catch_panic::CatchPanicLayer::custom`]: a panicking
+/// handler answers a logged JSON 500 instead of dropping the connection.
+pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
+    let message = if let Some(message) = panic.downcast_ref::<&str>() {
+        (*message).to_owned()
+    } else if let Some(message) = panic.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "a panic without a message".to_owned()
+    };
+    ApiError::from_panic(message).into_response()
 }
 
 #[cfg(test)]
@@ -122,9 +199,11 @@ mod tests {
 //! and use `?` on any `anyhow`-compatible error; [`ApiError::from`] finds the
 //! status by looking for known error types in the chain of causes.
 
+use std::any::Any;
+
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -132,11 +211,25 @@ use serde::Serialize;
 pub struct ApiError {
     status: StatusCode,
     error: anyhow::Error,
+    /// What a server error (5xx) tells the client instead of its cause.
+    public: Option<&'static str>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, error: anyhow::Error) -> Self {
-        Self { status, error }
+        Self {
+            status,
+            error,
+            public: None,
+        }
+    }
+
+    /// 503, telling the client `what` (the cause is logged).
+    pub fn unavailable(what: &'static str, error: anyhow::Error) -> Self {
+        Self {
+            public: Some(what),
+            ..Self::new(StatusCode::SERVICE_UNAVAILABLE, error)
+        }
     }
 
     /// Input that parsed but broke a rule (422).
@@ -150,6 +243,20 @@ impl ApiError {
 
     pub fn status(&self) -> StatusCode {
         self.status
+    }
+
+    /// The panic message that [`tower_http::catch_panic`] caught.
+    fn from_panic(message: String) -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            anyhow::anyhow!("handler panicked: {message}"),
+        )
+    }
+
+    /// A status that axum or a middleware answered without a body: 405 from
+    /// the router, 408 from the timeout. See [`json_errors`].
+    fn from_status(status: StatusCode) -> Self {
+        Self::new(status, anyhow::anyhow!(reason(status)))
     }
 }
 
@@ -173,7 +280,10 @@ impl<E: Into<anyhow::Error>> From<E> for ApiError {
                 }
             })
             .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        Self { status, error }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            return Self::unavailable("database unavailable", error);
+        }
+        Self::new(status, error)
     }
 }
 
@@ -199,19 +309,79 @@ struct ErrorBody {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let message = match self.status {
-            StatusCode::CONFLICT => "a user with this email already exists".to_owned(),
-            StatusCode::SERVICE_UNAVAILABLE => "database unavailable".to_owned(),
-            status if status.is_server_error() => {
-                // The client gets a generic message; the log gets every cause.
-                tracing::error!(error = ?self.error, "request failed");
-                "internal error".to_owned()
+        let status = self.status;
+        let message = if status == StatusCode::CONFLICT {
+            "a user with this email already exists".to_owned()
+        } else if status.is_server_error() {
+            // The client gets a generic message; the log gets every cause,
+            // and the request span adds the request id, method and route.
+            if status == StatusCode::SERVICE_UNAVAILABLE {
+                tracing::warn!(status = status.as_u16(), error = ?self.error, "request failed");
+            } else {
+                tracing::error!(status = status.as_u16(), error = ?self.error, "request failed");
             }
+            self.public.unwrap_or("internal error").to_owned()
+        } else {
             // Client errors are safe to show, with their causes: `{:#}` joins them.
-            _ => format!("{:#}", self.error),
+            format!("{:#}", self.error)
         };
-        (self.status, Json(ErrorBody { error: message })).into_response()
+        with_retry_after(
+            status,
+            (status, Json(ErrorBody { error: message })).into_response(),
+        )
     }
+}
+
+/// "Method Not Allowed" -> "method not allowed".
+fn reason(status: StatusCode) -> String {
+    status
+        .canonical_reason()
+        .unwrap_or("request failed")
+        .to_lowercase()
+}
+
+/// A 503 tells clients when to try again: the causes (a busy pool, a
+/// restarting database, a shutdown) pass within a second or so.
+fn with_retry_after(status: StatusCode, mut response: Response) -> Response {
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    response
+}
+
+/// Middleware (`axum::middleware::map_response`): an error response without a
+/// body (405 from the router, 408 from the timeout) becomes the JSON of
+/// [`ApiError`], keeping the `Allow` header of a 405.
+pub async fn json_errors<B>(response: Response<B>) -> Response
+where
+    Response<B>: IntoResponse,
+{
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error())
+        || response.headers().contains_key(header::CONTENT_TYPE)
+    {
+        return response.into_response();
+    }
+    let mut json = ApiError::from_status(status).into_response();
+    if let Some(allow) = response.headers().get(header::ALLOW) {
+        json.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    json
+}
+
+/// For [`tower_http::catch_panic::CatchPanicLayer::custom`]: a panicking
+/// handler answers a logged JSON 500 instead of dropping the connection.
+pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
+    let message = if let Some(message) = panic.downcast_ref::<&str>() {
+        (*message).to_owned()
+    } else if let Some(message) = panic.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "a panic without a message".to_owned()
+    };
+    ApiError::from_panic(message).into_response()
 }
 
 #[cfg(test)]

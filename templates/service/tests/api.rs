@@ -1,13 +1,19 @@
 //! The HTTP API end to end through the router, against a real <%= dbLabel %>
 //! database, without opening a socket: every endpoint, validation, 404, the
-//! email conflict, the body limit and the request id.
+//! email conflict, the body limit, the request id, and JSON for the errors
+//! that axum and the middleware answer (405, 408, a panic).
 
 mod common;
 
+use std::time::Duration;
+
+use axum::Router;
 use axum::http::{StatusCode, header};
+use axum::routing;
 use serde_json::{Value, json};
 
 use <%= crate %>::config::HttpConfig;
+use <%= crate %>::{AppState, app, db};
 
 use common::{TestApp, delete, get, json, raw_json, send, with_app, with_limits};
 
@@ -272,6 +278,112 @@ async fn responses_carry_a_request_id() {
             .insert("x-request-id", "caller-chosen-id".parse().unwrap());
         let reply = send(&app.router, request).await;
         assert_eq!(reply.headers["x-request-id"], "caller-chosen-id");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn ready_is_503_while_draining() {
+    with_app(|app| async move {
+        app.state.draining.start();
+        let reply = send(&app.router, get("/ready")).await;
+        assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(reply.body, json!({ "error": "shutting down" }));
+        assert_eq!(reply.headers[header::RETRY_AFTER], "1");
+        // Liveness is another matter: the process is fine.
+        assert_eq!(
+            send(&app.router, get("/health")).await.status,
+            StatusCode::OK
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_a_json_405() {
+    with_app(|app| async move {
+        let reply = send(&app.router, delete("/users")).await;
+        assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(reply.body, json!({ "error": "method not allowed" }));
+        let allow = reply.headers[header::ALLOW].to_str().unwrap();
+        assert!(allow.contains("POST"), "{allow}");
+    })
+    .await;
+}
+
+async fn panics() -> &'static str {
+    panic!("handler bug")
+}
+
+/// The API's middleware around routes of the test's own.
+fn with_routes(state: &AppState, routes: Router<AppState>) -> Router {
+    app(routes, state.clone())
+}
+
+#[tokio::test]
+async fn a_timed_out_request_is_a_json_408() {
+    let limits = HttpConfig {
+        request_timeout: Duration::from_millis(50),
+        ..HttpConfig::default()
+    };
+    with_limits(limits, |app| async move {
+        let slow = Router::new().route(
+            "/slow",
+            routing::get(|| async {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                "too late"
+            }),
+        );
+        let reply = send(&with_routes(&app.state, slow), get("/slow")).await;
+        assert_eq!(reply.status, StatusCode::REQUEST_TIMEOUT);
+        assert_eq!(reply.body, json!({ "error": "request timeout" }));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_panic_is_a_json_500() {
+    with_app(|app| async move {
+        let panics = Router::new().route("/panic", routing::get(panics));
+        let reply = send(&with_routes(&app.state, panics), get("/panic")).await;
+        assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(reply.body, json!({ "error": "internal error" }));
+        // The request id still comes back, for the log line of the panic.
+        assert!(reply.headers.contains_key("x-request-id"));
+    })
+    .await;
+}
+
+/// A rolling deploy or a rollback runs this build against a schema that a
+/// newer build migrated further: that must start. A changed migration must not.
+#[tokio::test]
+async fn an_older_build_starts_against_a_newer_schema() {
+    with_app(|app| async move {
+        // What a newer build leaves behind: a migration this build does not know.
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES (<%= p(1) %>, <%= p(2) %>, <%= p(3) %>, <%= p(4) %>, <%= p(5) %>)",
+        )
+        .bind(9_999_i64)
+        .bind("from a newer build")
+        .bind(true)
+        .bind(vec![0_u8; 48])
+        .bind(0_i64)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+        db::migrate(&app.pool)
+            .await
+            .expect("an older build must start against a newer schema");
+
+        sqlx::query("UPDATE _sqlx_migrations SET checksum = <%= p(1) %> WHERE version = 1")
+            .bind(vec![1_u8; 48])
+            .execute(&app.pool)
+            .await
+            .unwrap();
+        let error = db::migrate(&app.pool).await.unwrap_err();
+        let message = format!("{error:#}");
+        assert!(message.contains("modified"), "{message}");
     })
     .await;
 }

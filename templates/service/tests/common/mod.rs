@@ -26,9 +26,11 @@ use <%= crate %>::config::{DatabaseConfig, HttpConfig};
 use <%= crate %>::db::{self, DbPool};
 use <%= crate %>::{AppState, router};
 
-/// What a test gets: the router to call and the pool behind it.
+/// What a test gets: the router to call, the state behind it (to mount
+/// routes of its own with [`app`](<%= crate %>::app)) and the pool.
 pub struct TestApp {
     pub router: Router,
+    pub state: AppState,
     pub pool: DbPool,
 }
 
@@ -67,8 +69,10 @@ where
     db::migrate(&pool)
         .await
         .expect("cannot migrate the test database");
+    let state = AppState::new(pool.clone(), limits);
     let app = TestApp {
-        router: router(AppState::new(pool.clone(), limits)),
+        router: router(state.clone()),
+        state,
         pool: pool.clone(),
     };
     // A spawned task catches the test's panic, so cleanup below still runs.
