@@ -92,6 +92,11 @@ describe('service member', () => {
     result.assertFileContent(`${crate}/migrations/0001_create_users.sql`, 'id INTEGER PRIMARY KEY');
     result.assertFileContent(`${crate}/Dockerfile`, 'ENV DATABASE_URL=sqlite:///data/demo_service.db');
     result.assertFileContent(`${crate}/tests/common/mod.rs`, 'tempfile::tempdir()');
+    // SQLITE_BUSY and SQLITE_LOCKED are retryable; a writer waits no longer than a request.
+    result.assertFileContent(`${crate}/src/db.rs`, 'matches!(code & 0xff, 5 | 6)');
+    result.assertFileContent(`${crate}/src/db.rs`, '.busy_timeout(config.statement_timeout)');
+    // One process in front of an embedded file: it migrates at start.
+    result.assertFileContent(`${crate}/src/db.rs`, 'pub const MIGRATE_ON_START: bool = true;');
     result.assertNoFileContent('demo/.github/workflows/ci.yml', 'DATABASE_URL');
     result.assertJsonFileContent('demo/.yo-rc.json', { 'generator-rust-patterns': { db: 'sqlite', port: 3000 } });
   });
@@ -106,6 +111,10 @@ describe('service member', () => {
     result.assertFileContent(`${crate}/src/db.rs`, 'VALUES ($1, $2, $3) RETURNING id');
     result.assertFileContent(`${crate}/migrations/0001_create_users.sql`, 'GENERATED ALWAYS AS IDENTITY');
     result.assertFileContent(`${crate}/tests/common/mod.rs`, 'force_drop_database(&url)');
+    result.assertFileContent(`${crate}/src/db.rs`, 'Some("40001" | "40P01" | "55P03" | "57014")');
+    result.assertFileContent(`${crate}/src/db.rs`, '"statement_timeout",');
+    // Rolling deploys: `migrate` is a release step, replicas do not race to migrate.
+    result.assertFileContent(`${crate}/src/db.rs`, 'pub const MIGRATE_ON_START: bool = false;');
     result.assertNoFileContent(`${crate}/Cargo.toml`, 'tempfile');
     result.assertFileContent(`${crate}/docker-compose.yml`, 'image: postgres:17');
     const ci = read(result.cwd, 'demo/.github/workflows/ci.yml');
@@ -120,6 +129,10 @@ describe('service member', () => {
     result.assertNoFileContent(`${crate}/src/db.rs`, 'RETURNING id');
     result.assertNoFileContent(`${crate}/src/db.rs`, '$1');
     result.assertFileContent(`${crate}/migrations/0001_create_users.sql`, 'AUTO_INCREMENT');
+    result.assertFileContent(`${crate}/src/db.rs`, 'matches!(error.number(), 1205 | 1213 | 1317 | 1969 | 3024)');
+    // MySQL's limit first, MariaDB's when the server does not know it.
+    result.assertFileContent(`${crate}/src/db.rs`, 'SET SESSION max_execution_time = {millis}');
+    result.assertFileContent(`${crate}/src/db.rs`, 'SET SESSION max_statement_time = {seconds}');
     result.assertFileContent(`${crate}/docker-compose.yml`, 'image: mysql:8.4');
     result.assertFileContent('demo/.github/workflows/ci.yml', 'DATABASE_URL: mysql://root:root@127.0.0.1:3306/test');
   });

@@ -40,6 +40,10 @@ pub struct DatabaseConfig {
     pub max_connections: u32,
     /// How long a request waits for a free connection before failing with 503.
     pub acquire_timeout: Duration,
+    /// How long one statement may run on the server<% if (dbSqlite) { %> (for SQLite, how
+    /// long a writer waits for the lock)<% } %>: the request timeout, since the
+    /// client has had its 408 by then.
+    pub statement_timeout: Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,6 +147,9 @@ impl Config {
 <% } -%>
         }
         let defaults = HttpConfig::default();
+        let request_timeout = Duration::from_secs(
+            vars.positive("REQUEST_TIMEOUT_SECS", defaults.request_timeout.as_secs())?,
+        );
         Ok(Self {
             host: vars.parse("HOST", IpAddr::V4(Ipv4Addr::LOCALHOST))?,
             port: vars.parse("PORT", DEFAULT_PORT)?,
@@ -152,12 +159,11 @@ impl Config {
                 acquire_timeout: Duration::from_secs(
                     vars.positive("DATABASE_ACQUIRE_TIMEOUT_SECS", 5)?,
                 ),
+                statement_timeout: request_timeout,
             },
             migrate_on_start: vars.parse("MIGRATE_ON_START", db::MIGRATE_ON_START)?,
             http: HttpConfig {
-                request_timeout: Duration::from_secs(
-                    vars.positive("REQUEST_TIMEOUT_SECS", defaults.request_timeout.as_secs())?,
-                ),
+                request_timeout,
                 body_limit: vars.positive("BODY_LIMIT_BYTES", defaults.body_limit)?,
                 header_read_timeout: Duration::from_secs(vars.positive(
                     "HEADER_READ_TIMEOUT_SECS",
@@ -199,6 +205,7 @@ impl fmt::Debug for DatabaseConfig {
             .field("url", &redact_url(&self.url))
             .field("max_connections", &self.max_connections)
             .field("acquire_timeout", &self.acquire_timeout)
+            .field("statement_timeout", &self.statement_timeout)
             .finish()
     }
 }
@@ -358,6 +365,7 @@ mod tests {
         assert_eq!(config.database.max_connections, 3);
         assert_eq!(config.database.acquire_timeout, Duration::from_secs(2));
         assert_eq!(config.http.request_timeout, Duration::from_secs(7));
+        assert_eq!(config.database.statement_timeout, Duration::from_secs(7));
         assert_eq!(config.http.body_limit, 1024);
         assert_eq!(config.http.header_read_timeout, Duration::from_secs(3));
         assert_eq!(config.http.shutdown_delay, Duration::ZERO);

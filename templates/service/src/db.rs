@@ -14,16 +14,21 @@ use std::io;
 use std::path::Path;
 <% } -%>
 use std::pin::Pin;
-<% if (dbSqlite) { -%>
+<% if (!dbMysql) { -%>
 use std::str::FromStr;
 <% } -%>
 
 <% if (!libThiserror) { -%>
 use anyhow::Context;
 <% } -%>
-use sqlx::error::BoxDynError;
+use sqlx::error::{BoxDynError, DatabaseError};
 use sqlx::migrate::{Migrate, Migration, MigrationSource, MigrationType, Migrator};
 use sqlx::pool::PoolOptions;
+<% if (dbMysql) { -%>
+use sqlx::mysql::MySqlDatabaseError;
+<% } else if (dbPostgres) { -%>
+use sqlx::postgres::PgConnectOptions;
+<% } -%>
 <% if (dbSqlite) { -%>
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 <% } -%>
@@ -83,8 +88,9 @@ pub async fn connect(config: &DatabaseConfig) -> <%- result('DbPool', 'sqlx::Err
         .create_if_missing(true)
         // Readers keep reading while a write is in progress.
         .journal_mode(SqliteJournalMode::Wal)
-        // Writers wait for each other instead of failing with "database is locked".
-        .busy_timeout(config.acquire_timeout);
+        // Writers wait for each other instead of failing with "database is
+        // locked", but no longer than a request may take (then 503, retryable).
+        .busy_timeout(config.statement_timeout);
 <% if (libThiserror) { -%>
     create_parent_dir(options.get_filename()).await?;
 <% } else { -%>
@@ -92,14 +98,50 @@ pub async fn connect(config: &DatabaseConfig) -> <%- result('DbPool', 'sqlx::Err
         .await
         .context("cannot create the directory of the database file")?;
 <% } -%>
+<% } else if (dbPostgres) { -%>
+    // The server cancels a statement running longer than a request may take,
+    // instead of working on for a client that got its 408 long ago.
+    let options = PgConnectOptions::from_str(&config.url)<%- context(8, 'DATABASE_URL is not a valid PostgreSQL URL') %>?
+        .options([(
+            "statement_timeout",
+            format!("{}ms", config.statement_timeout.as_millis()),
+        )]);
+<% } else { -%>
+    // The server stops a statement running longer than a request may take,
+    // instead of working on for a client that got its 408 long ago. MySQL
+    // names the limit max_execution_time (milliseconds, SELECT only),
+    // MariaDB max_statement_time (seconds).
+    let millis = config.statement_timeout.as_millis();
+    let seconds = config.statement_timeout.as_secs_f64();
 <% } -%>
     PoolOptions::new()
         .max_connections(config.max_connections)
         .acquire_timeout(config.acquire_timeout)
-<% if (dbSqlite) { -%>
-        .connect_with(options)
-<% } else { -%>
+<% if (dbMysql) { -%>
+        .after_connect(move |connection, _| {
+            Box::pin(async move {
+                let mysql = sqlx::query(&format!("SET SESSION max_execution_time = {millis}"))
+                    .execute(&mut *connection)
+                    .await;
+                match mysql {
+                    // 1193: unknown system variable, so MariaDB.
+                    Err(sqlx::Error::Database(error))
+                        if error
+                            .try_downcast_ref::<MySqlDatabaseError>()
+                            .is_some_and(|error| error.number() == 1193) =>
+                    {
+                        sqlx::query(&format!("SET SESSION max_statement_time = {seconds}"))
+                            .execute(connection)
+                            .await
+                            .map(drop)
+                    }
+                    other => other.map(drop),
+                }
+            })
+        })
         .connect(&config.url)
+<% } else { -%>
+        .connect_with(options)
 <% } -%>
         .await<%- context(8, 'cannot connect to the database') %>
 }
@@ -153,6 +195,52 @@ impl MigrationSource<'static> for EmbeddedMigrations {
             .collect();
         Box::pin(future::ready(Ok(migrations)))
     }
+}
+
+/// Columns with a unique constraint, as the database names them in a unique
+/// violation: the constraint (`users_email_key` in PostgreSQL) or the message
+/// (`for key 'users.email'` in MySQL, `UNIQUE constraint failed: users.email`
+/// in SQLite). Add a column here when a migration adds a unique constraint.
+const UNIQUE_COLUMNS: &[&str] = &["email"];
+
+/// The column whose unique constraint `error` violated, if it is one.
+pub fn unique_violation(error: &dyn DatabaseError) -> Option<&'static str> {
+    if !error.is_unique_violation() {
+        return None;
+    }
+    let named = error.constraint().unwrap_or(error.message());
+    UNIQUE_COLUMNS
+        .iter()
+        .copied()
+        .find(|column| named.contains(column))
+        .or(Some("value"))
+}
+
+/// Whether the database gave up for a reason that passes, so the same request
+/// may succeed when retried: a conflict with another transaction or a lock
+/// wait or statement cut short by a timeout.
+pub fn is_retryable(error: &dyn DatabaseError) -> bool {
+<% if (dbPostgres) { -%>
+    // serialization_failure, deadlock_detected, lock_not_available (lock_timeout)
+    // and query_canceled (statement_timeout).
+    matches!(
+        error.code().as_deref(),
+        Some("40001" | "40P01" | "55P03" | "57014")
+    )
+<% } else if (dbMysql) { -%>
+    // Lock wait timeout (1205), deadlock (1213), query interrupted (1317),
+    // over max_execution_time (3024, MySQL) or max_statement_time (1969, MariaDB).
+    error
+        .try_downcast_ref::<MySqlDatabaseError>()
+        .is_some_and(|error| matches!(error.number(), 1205 | 1213 | 1317 | 1969 | 3024))
+<% } else { -%>
+    // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended codes, whose
+    // low byte is the primary code: another connection holds the lock.
+    error
+        .code()
+        .and_then(|code| code.parse::<i32>().ok())
+        .is_some_and(|code| matches!(code & 0xff, 5 | 6))
+<% } -%>
 }
 
 /// Reads the columns of `SELECT id, name, email, age` by name.

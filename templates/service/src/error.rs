@@ -11,6 +11,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use crate::db;
 use crate::model::ValidationError;
 
 #[derive(Debug, thiserror::Error)]
@@ -21,8 +22,9 @@ pub enum ApiError {
     UserNotFound(i64),
     #[error("route {0} not found")]
     RouteNotFound(String),
-    #[error("a user with this email already exists")]
-    EmailTaken,
+    /// A unique violation, naming the column.
+    #[error("a user with this {0} already exists")]
+    Conflict(&'static str),
     /// Malformed JSON (400), wrong field types (422), a missing content type
     /// (415) or a body over the limit (413): axum knows which.
     #[error(transparent)]
@@ -50,10 +52,14 @@ pub enum ApiError {
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
         match &error {
-            // `users.email` is the schema's only unique constraint. With more,
-            // match on `database_error.constraint()` as well.
-            sqlx::Error::Database(database_error) if database_error.is_unique_violation() => {
-                Self::EmailTaken
+            sqlx::Error::Database(database_error) => {
+                if let Some(column) = db::unique_violation(database_error.as_ref()) {
+                    Self::Conflict(column)
+                } else if db::is_retryable(database_error.as_ref()) {
+                    Self::Unavailable(error)
+                } else {
+                    Self::Database(error)
+                }
             }
             // No connection within the acquire timeout, or none at all: the
             // request may succeed later.
@@ -70,7 +76,7 @@ impl ApiError {
         match self {
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::UserNotFound(_) | Self::RouteNotFound(_) => StatusCode::NOT_FOUND,
-            Self::EmailTaken => StatusCode::CONFLICT,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Json(rejection) => rejection.status(),
             Self::Path(rejection) => rejection.status(),
             Self::Query(rejection) => rejection.status(),
@@ -176,7 +182,7 @@ mod tests {
             StatusCode::UNPROCESSABLE_ENTITY
         );
         assert_eq!(ApiError::UserNotFound(1).status(), StatusCode::NOT_FOUND);
-        assert_eq!(ApiError::EmailTaken.status(), StatusCode::CONFLICT);
+        assert_eq!(ApiError::Conflict("email").status(), StatusCode::CONFLICT);
         assert_eq!(
             ApiError::from(sqlx::Error::PoolTimedOut).status(),
             StatusCode::SERVICE_UNAVAILABLE
@@ -207,12 +213,15 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use crate::db;
+
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
     error: anyhow::Error,
-    /// What a server error (5xx) tells the client instead of its cause.
-    public: Option<&'static str>,
+    /// What the client is told instead of the cause: always set for a
+    /// conflict (409) and a 503, "internal error" for other server errors.
+    public: Option<String>,
 }
 
 impl ApiError {
@@ -227,7 +236,7 @@ impl ApiError {
     /// 503, telling the client `what` (the cause is logged).
     pub fn unavailable(what: &'static str, error: anyhow::Error) -> Self {
         Self {
-            public: Some(what),
+            public: Some(what.to_owned()),
             ..Self::new(StatusCode::SERVICE_UNAVAILABLE, error)
         }
     }
@@ -266,38 +275,52 @@ impl ApiError {
 impl<E: Into<anyhow::Error>> From<E> for ApiError {
     fn from(error: E) -> Self {
         let error = error.into();
-        let status = error
+        let (status, public) = error
             .chain()
             .find_map(|cause| {
                 if let Some(rejection) = cause.downcast_ref::<JsonRejection>() {
-                    Some(rejection.status())
+                    Some((rejection.status(), None))
                 } else if let Some(rejection) = cause.downcast_ref::<PathRejection>() {
-                    Some(rejection.status())
+                    Some((rejection.status(), None))
                 } else if let Some(rejection) = cause.downcast_ref::<QueryRejection>() {
-                    Some(rejection.status())
+                    Some((rejection.status(), None))
                 } else {
-                    cause.downcast_ref::<sqlx::Error>().map(database_status)
+                    cause.downcast_ref::<sqlx::Error>().map(database_answer)
                 }
             })
-            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            return Self::unavailable("database unavailable", error);
+            .unwrap_or((StatusCode::INTERNAL_SERVER_ERROR, None));
+        Self {
+            public,
+            ..Self::new(status, error)
         }
-        Self::new(status, error)
     }
 }
 
-fn database_status(error: &sqlx::Error) -> StatusCode {
+/// The status of a database error and what the client is told about it.
+fn database_answer(error: &sqlx::Error) -> (StatusCode, Option<String>) {
+    let unavailable = || {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Some("database unavailable".to_owned()),
+        )
+    };
     match error {
-        // `users.email` is the schema's only unique constraint. With more,
-        // match on `database_error.constraint()` as well.
-        sqlx::Error::Database(database_error) if database_error.is_unique_violation() => {
-            StatusCode::CONFLICT
+        sqlx::Error::Database(database_error) => {
+            if let Some(column) = db::unique_violation(database_error.as_ref()) {
+                (
+                    StatusCode::CONFLICT,
+                    Some(format!("a user with this {column} already exists")),
+                )
+            } else if db::is_retryable(database_error.as_ref()) {
+                unavailable()
+            } else {
+                (StatusCode::INTERNAL_SERVER_ERROR, None)
+            }
         }
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-            StatusCode::SERVICE_UNAVAILABLE
-        }
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
+        // No connection within the acquire timeout, or none at all: the
+        // request may succeed later.
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => unavailable(),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, None),
     }
 }
 
@@ -310,9 +333,7 @@ struct ErrorBody {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status;
-        let message = if status == StatusCode::CONFLICT {
-            "a user with this email already exists".to_owned()
-        } else if status.is_server_error() {
+        let message = if status.is_server_error() {
             // The client gets a generic message; the log gets every cause,
             // and the request span adds the request id, method and route.
             if status == StatusCode::SERVICE_UNAVAILABLE {
@@ -320,7 +341,9 @@ impl IntoResponse for ApiError {
             } else {
                 tracing::error!(status = status.as_u16(), error = ?self.error, "request failed");
             }
-            self.public.unwrap_or("internal error").to_owned()
+            self.public.unwrap_or_else(|| "internal error".to_owned())
+        } else if let Some(public) = self.public {
+            public
         } else {
             // Client errors are safe to show, with their causes: `{:#}` joins them.
             format!("{:#}", self.error)

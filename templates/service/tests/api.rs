@@ -9,13 +9,17 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 use axum::routing;
 use serde_json::{Value, json};
 
 use <%= crate %>::config::HttpConfig;
+use <%= crate %>::error::ApiError;
 use <%= crate %>::{AppState, app, db};
 
-use common::{TestApp, delete, get, json, raw_json, send, with_app, with_limits};
+use common::{
+    STATEMENT_TIMEOUT, TestApp, delete, get, json, raw_json, send, with_app, with_limits,
+};
 
 async fn create_user(app: &TestApp, name: &str, email: &str, age: Option<i32>) -> i64 {
     let body = json!({ "name": name, "email": email, "age": age });
@@ -384,6 +388,75 @@ async fn an_older_build_starts_against_a_newer_schema() {
         let error = db::migrate(&app.pool).await.unwrap_err();
         let message = format!("{error:#}");
         assert!(message.contains("modified"), "{message}");
+    })
+    .await;
+}
+
+/// Another transaction holds the row: when the lock wait runs out, the
+/// request gets a 503 with `Retry-After`, not a 500.
+#[tokio::test]
+async fn a_lock_timeout_is_a_retryable_503() {
+    with_app(|app| async move {
+        let id = create_user(&app, "Ada", "ada@example.com", None).await;
+        let mut holder = app.pool.begin().await.unwrap();
+        sqlx::query("UPDATE users SET age = 1 WHERE id = <%= p(1) %>")
+            .bind(id)
+            .execute(&mut *holder)
+            .await
+            .unwrap();
+
+        let mut waiter = app.pool.acquire().await.unwrap();
+        sqlx::query("<%- dbPostgres ? "SET lock_timeout = '50ms'" : dbMysql ? 'SET SESSION innodb_lock_wait_timeout = 1' : 'PRAGMA busy_timeout = 50' %>")
+            .execute(&mut *waiter)
+            .await
+            .unwrap();
+        let error = sqlx::query("UPDATE users SET age = 2 WHERE id = <%= p(1) %>")
+            .bind(id)
+            .execute(&mut *waiter)
+            .await
+            .unwrap_err();
+        let response = ApiError::from(error).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+        holder.rollback().await.unwrap();
+    })
+    .await;
+}
+
+/// Every connection carries the statement timeout, so the server stops work
+/// that no client waits for any more.
+#[tokio::test]
+async fn statement_timeout_applies() {
+    with_app(|app| async move {
+<% if (dbPostgres) { -%>
+        let shown: String = sqlx::query_scalar("SHOW statement_timeout")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+        assert_eq!(shown, format!("{}s", STATEMENT_TIMEOUT.as_secs()));
+<% } else if (dbMysql) { -%>
+        let mysql: Result<u64, _> = sqlx::query_scalar("SELECT @@max_execution_time")
+            .fetch_one(&app.pool)
+            .await;
+        let millis = match mysql {
+            Ok(millis) => millis,
+            // MariaDB: seconds, under another name.
+            Err(_) => {
+                let seconds: f64 = sqlx::query_scalar("SELECT @@max_statement_time")
+                    .fetch_one(&app.pool)
+                    .await
+                    .unwrap();
+                (seconds * 1000.0).round() as u64
+            }
+        };
+        assert_eq!(u128::from(millis), STATEMENT_TIMEOUT.as_millis());
+<% } else { -%>
+        let millis: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+        assert_eq!(u128::try_from(millis).unwrap(), STATEMENT_TIMEOUT.as_millis());
+<% } -%>
     })
     .await;
 }

@@ -26,6 +26,9 @@ use <%= crate %>::config::{DatabaseConfig, HttpConfig};
 use <%= crate %>::db::{self, DbPool};
 use <%= crate %>::{AppState, router};
 
+/// The statement timeout of every test database (see `statement_timeout_applies`).
+pub const STATEMENT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(7);
+
 /// What a test gets: the router to call, the state behind it (to mount
 /// routes of its own with [`app`](<%= crate %>::app)) and the pool.
 pub struct TestApp {
@@ -63,6 +66,7 @@ where
         url: url.clone(),
         max_connections: 5,
         acquire_timeout: std::time::Duration::from_secs(5),
+        statement_timeout: STATEMENT_TIMEOUT,
     })
     .await
     .expect("cannot connect to the test database");
