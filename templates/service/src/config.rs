@@ -210,8 +210,32 @@ impl fmt::Debug for DatabaseConfig {
     }
 }
 
-/// `scheme://user:secret@host/db` -> `scheme://user:***@host/db`.
+/// Hides every password a database URL can carry: the userinfo's
+/// (`scheme://user:secret@host/db` -> `scheme://user:***@host/db`) and query
+/// parameters such as `?password=` and `?sslpassword=`.
 pub fn redact_url(url: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let mut redacted = redact_userinfo(base);
+    if let Some(query) = query {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if key.to_ascii_lowercase().ends_with("password") => {
+                    format!("{key}=***")
+                }
+                _ => pair.to_owned(),
+            })
+            .collect();
+        redacted.push('?');
+        redacted.push_str(&pairs.join("&"));
+    }
+    redacted
+}
+
+fn redact_userinfo(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
@@ -403,6 +427,14 @@ mod tests {
             "mysql://app@db/app?ssl-mode=required"
         );
         assert_eq!(redact_url("sqlite://data.db"), "sqlite://data.db");
+        assert_eq!(
+            redact_url("postgres://app@db/app?sslmode=verify-full&password=s3cret"),
+            "postgres://app@db/app?sslmode=verify-full&password=***"
+        );
+        assert_eq!(
+            redact_url("postgres://a:b@db?sslpassword=k3y&application_name=x"),
+            "postgres://a:***@db?sslpassword=***&application_name=x"
+        );
     }
 <% if (!dbSqlite) { -%>
 
