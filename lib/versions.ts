@@ -21,6 +21,9 @@ export const CRATES = {
   ctrlc: { version: '3.5.3' },
   divan: { version: '0.1.21', defaultFeatures: false },
   'http-body-util': { version: '0.1.5' },
+  // The server loop of the service: HTTP/1 only, with a timer (src/server.rs).
+  hyper: { version: '1.12.0', defaultFeatures: false },
+  'hyper-util': { version: '0.1.21', defaultFeatures: false },
   'js-sys': { version: '0.3.107' },
   predicates: { version: '3.1.4', defaultFeatures: false },
   pyo3: { version: '0.30.1' },

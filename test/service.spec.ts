@@ -27,11 +27,20 @@ describe('service member', () => {
     result.assertFileContent(`${crate}/src/state.rs`, '#[derive(Debug, Clone, FromRef)]');
     result.assertFileContent(`${crate}/src/routes.rs`, '"/users/{id}"');
     result.assertFileContent(`${crate}/src/shutdown.rs`, 'SignalKind::terminate()');
-    result.assertFileContent(`${crate}/src/main.rs`, '.with_graceful_shutdown(shutdown_signal())');
+    // Served through hyper with a timer (header-read timeout) and a bounded drain, not axum::serve.
+    result.assertFileContent(`${crate}/src/main.rs`, 'server::serve(');
+    result.assertNoFileContent(`${crate}/src/main.rs`, 'axum::serve');
+    result.assertFileContent(`${crate}/src/server.rs`, '.timer(TokioTimer::new())');
+    result.assertFileContent(`${crate}/src/server.rs`, '() = tokio::time::sleep(limits.drain_timeout) =>');
+    // Every error status answers JSON: bodiless ones are rewritten, panics are caught.
+    result.assertFileContent(`${crate}/src/lib.rs`, 'middleware::map_response(error::json_errors)');
+    result.assertFileContent(`${crate}/src/lib.rs`, 'CatchPanicLayer::custom(error::panic_response)');
     result.assertFileContent(`${crate}/tests/common/mod.rs`, '.oneshot(request)');
-    // Probes skip the request middleware; requests are traced at debug level.
+    // Probes skip the request middleware; the request span is at info level,
+    // so error lines carry the request id, method and matched route.
     result.assertFileContent(`${crate}/src/lib.rs`, '.merge(routes::probes())');
-    result.assertFileContent(`${crate}/src/lib.rs`, 'tracing::debug_span!(');
+    result.assertFileContent(`${crate}/src/lib.rs`, 'tracing::info_span!(');
+    result.assertFileContent(`${crate}/src/lib.rs`, '.get::<MatchedPath>()');
     // No proc macro of sqlx: it would compile sqlx and the driver twice.
     result.assertFileContent(`${crate}/src/db.rs`, 'Migrator::new(EmbeddedMigrations)');
     result.assertFileContent(`${crate}/src/db.rs`, 'include_str!("../migrations/0001_create_users.sql")');
@@ -46,13 +55,25 @@ describe('service member', () => {
   it('names only the features it uses, on workspace versions with default features off', async () => {
     const result = await generate();
     const manifest = read(result.cwd, `${crate}/Cargo.toml`);
-    assert.match(manifest, /^axum = \{ workspace = true, features = \["http1", "json", "macros", "query", "tokio"\] \}$/m);
-    assert.match(manifest, /^tokio = \{ workspace = true, features = \["macros", "net", "rt-multi-thread", "signal"\] \}$/m);
-    assert.match(manifest, /^tower-http = \{ workspace = true, features = \["request-id", "timeout", "trace"\] \}$/m);
+    assert.match(
+      manifest,
+      /^axum = \{ workspace = true, features = \["http1", "json", "macros", "matched-path", "query", "tokio"\] \}$/m,
+    );
+    assert.match(manifest, /^hyper = \{ workspace = true, features = \["http1", "server"\] \}$/m);
+    assert.match(manifest, /^hyper-util = \{ workspace = true, features = \["server-graceful", "service", "tokio"\] \}$/m);
+    assert.doesNotMatch(manifest, /server-auto|http2/);
+    assert.match(
+      manifest,
+      /^tokio = \{ workspace = true, features = \["macros", "net", "rt-multi-thread", "signal", "time"\] \}$/m,
+    );
+    assert.match(
+      manifest,
+      /^tower-http = \{ workspace = true, features = \["catch-panic", "request-id", "timeout", "trace"\] \}$/m,
+    );
     assert.match(manifest, /^tower = \{ workspace = true, features = \["util"\] \}$/m);
     assert.match(manifest, /^\[lints\]\nworkspace = true$/m);
     assert.doesNotMatch(manifest, /"full"/);
-    assert.match(manifest, /^tracing-subscriber = \{ workspace = true, features = \["fmt"\] \}$/m);
+    assert.match(manifest, /^tracing-subscriber = \{ workspace = true, features = \["fmt", "json"\] \}$/m);
     assert.doesNotMatch(manifest, /"macros", "migrate"|env-filter/);
     const root = read(result.cwd, 'demo/Cargo.toml');
     assert.match(root, /^axum = \{ version = "[\d.]+", default-features = false \}$/m);
@@ -71,6 +92,11 @@ describe('service member', () => {
     result.assertFileContent(`${crate}/migrations/0001_create_users.sql`, 'id INTEGER PRIMARY KEY');
     result.assertFileContent(`${crate}/Dockerfile`, 'ENV DATABASE_URL=sqlite:///data/demo_service.db');
     result.assertFileContent(`${crate}/tests/common/mod.rs`, 'tempfile::tempdir()');
+    // SQLITE_BUSY and SQLITE_LOCKED are retryable; a writer waits no longer than a request.
+    result.assertFileContent(`${crate}/src/db.rs`, 'matches!(code & 0xff, 5 | 6)');
+    result.assertFileContent(`${crate}/src/db.rs`, '.busy_timeout(config.statement_timeout)');
+    // One process in front of an embedded file: it migrates at start.
+    result.assertFileContent(`${crate}/src/db.rs`, 'pub const MIGRATE_ON_START: bool = true;');
     result.assertNoFileContent('demo/.github/workflows/ci.yml', 'DATABASE_URL');
     result.assertJsonFileContent('demo/.yo-rc.json', { 'generator-rust-patterns': { db: 'sqlite', port: 3000 } });
   });
@@ -85,6 +111,10 @@ describe('service member', () => {
     result.assertFileContent(`${crate}/src/db.rs`, 'VALUES ($1, $2, $3) RETURNING id');
     result.assertFileContent(`${crate}/migrations/0001_create_users.sql`, 'GENERATED ALWAYS AS IDENTITY');
     result.assertFileContent(`${crate}/tests/common/mod.rs`, 'force_drop_database(&url)');
+    result.assertFileContent(`${crate}/src/db.rs`, 'Some("40001" | "40P01" | "55P03" | "57014")');
+    result.assertFileContent(`${crate}/src/db.rs`, '"statement_timeout",');
+    // Rolling deploys: `migrate` is a release step, replicas do not race to migrate.
+    result.assertFileContent(`${crate}/src/db.rs`, 'pub const MIGRATE_ON_START: bool = false;');
     result.assertNoFileContent(`${crate}/Cargo.toml`, 'tempfile');
     result.assertFileContent(`${crate}/docker-compose.yml`, 'image: postgres:17');
     const ci = read(result.cwd, 'demo/.github/workflows/ci.yml');
@@ -99,6 +129,10 @@ describe('service member', () => {
     result.assertNoFileContent(`${crate}/src/db.rs`, 'RETURNING id');
     result.assertNoFileContent(`${crate}/src/db.rs`, '$1');
     result.assertFileContent(`${crate}/migrations/0001_create_users.sql`, 'AUTO_INCREMENT');
+    result.assertFileContent(`${crate}/src/db.rs`, 'matches!(error.number(), 1205 | 1213 | 1317 | 1969 | 3024)');
+    // MySQL's limit first, MariaDB's when the server does not know it.
+    result.assertFileContent(`${crate}/src/db.rs`, 'SET SESSION max_execution_time = {millis}');
+    result.assertFileContent(`${crate}/src/db.rs`, 'SET SESSION max_statement_time = {seconds}');
     result.assertFileContent(`${crate}/docker-compose.yml`, 'image: mysql:8.4');
     result.assertFileContent('demo/.github/workflows/ci.yml', 'DATABASE_URL: mysql://root:root@127.0.0.1:3306/test');
   });

@@ -47,7 +47,11 @@ export const SERVICE = defineMember({
     'Axum and SQLx HTTP service on SQLite, PostgreSQL or MySQL: users CRUD, health/ready, JSON errors, graceful shutdown, Dockerfile',
   options: [DB, PORT],
   dependencies: ({ db, errors }) => [
-    { name: 'axum', features: ['http1', 'json', 'macros', 'query', 'tokio'] },
+    { name: 'axum', features: ['http1', 'json', 'macros', 'matched-path', 'query', 'tokio'] },
+    // axum::serve sets no timer, so no header-read timeout: src/server.rs runs
+    // hyper's HTTP/1 connection itself (axum already depends on both crates).
+    { name: 'hyper', features: ['http1', 'server'] },
+    { name: 'hyper-util', features: ['server-graceful', 'service', 'tokio'] },
     { name: 'serde', features: ['derive'] },
     {
       name: 'sqlx',
@@ -55,15 +59,17 @@ export const SERVICE = defineMember({
       // embeds the migrations and maps rows itself). TLS for servers, which usually require it.
       features: ['migrate', 'runtime-tokio', ...(db === 'sqlite' ? ['sqlite'] : [db, 'tls-rustls-ring-webpki'])],
     },
-    { name: 'tokio', features: ['macros', 'net', 'rt-multi-thread', 'signal'] },
+    { name: 'tokio', features: ['macros', 'net', 'rt-multi-thread', 'signal', 'time'] },
     { name: 'tower' },
-    { name: 'tower-http', features: ['request-id', 'timeout', 'trace'] },
+    { name: 'tower-http', features: ['catch-panic', 'request-id', 'timeout', 'trace'] },
     { name: 'tracing' },
     // `filter::Targets` reads RUST_LOG; `env-filter` would add a regex engine.
-    { name: 'tracing-subscriber', features: ['fmt'] },
+    { name: 'tracing-subscriber', features: ['fmt', 'json'] },
     ...errorStyleDependencies(errors),
     { name: 'http-body-util', kind: 'dev' },
     { name: 'serde_json', kind: 'dev' },
+    // tests/serve.rs talks HTTP over raw sockets.
+    { name: 'tokio', kind: 'dev', features: ['io-util'] },
     ...(db === 'sqlite' ? [{ name: 'tempfile', kind: 'dev' } as const] : []),
     // `ServiceExt::oneshot` drives the router in tests.
     { name: 'tower', kind: 'dev', features: ['util'] },
@@ -99,10 +105,12 @@ export const SERVICE = defineMember({
         'src/routes.rs',
         'src/routes/health.rs',
         'src/routes/users.rs',
+        'src/server.rs',
         'src/shutdown.rs',
         'src/state.rs',
         'tests/api.rs',
         'tests/common/mod.rs',
+        'tests/serve.rs',
       ],
     },
   ],

@@ -25,6 +25,9 @@ pub struct Config {
     pub host: IpAddr,
     pub port: u16,
     pub database: DatabaseConfig,
+    /// Run pending migrations before serving (`MIGRATE_ON_START`, default
+    /// [`db::MIGRATE_ON_START`]); otherwise `<service> migrate` does.
+    pub migrate_on_start: bool,
     pub http: HttpConfig,
 }
 
@@ -37,6 +40,10 @@ pub struct DatabaseConfig {
     pub max_connections: u32,
     /// How long a request waits for a free connection before failing with 503.
     pub acquire_timeout: Duration,
+    /// How long one statement may run on the server<% if (dbSqlite) { %> (for SQLite, how
+    /// long a writer waits for the lock)<% } %>: the request timeout, since the
+    /// client has had its 408 by then.
+    pub statement_timeout: Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,13 +52,28 @@ pub struct HttpConfig {
     pub request_timeout: Duration,
     /// Larger request bodies are answered with 413.
     pub body_limit: usize,
+    /// A client that has not sent a whole request head by then, or has sent
+    /// nothing on a kept-alive connection for that long, is disconnected.
+    pub header_read_timeout: Duration,
+    /// After SIGTERM, how long the listener still accepts while `/ready`
+    /// already answers 503: the time a load balancer takes to notice.
+    pub shutdown_delay: Duration,
+    /// After the listener closes, how long requests in flight may take to
+    /// finish; connections still open then are dropped.
+    pub drain_timeout: Duration,
 }
 
+/// The shutdown delay and the drain add up to 19 s, and closing the pool takes
+/// at most one more: within the 20 s this service promises, below the 30 s
+/// Kubernetes waits after SIGTERM before it kills the process.
 impl Default for HttpConfig {
     fn default() -> Self {
         Self {
             request_timeout: Duration::from_secs(10),
             body_limit: 64 * 1024,
+            header_read_timeout: Duration::from_secs(10),
+            shutdown_delay: Duration::from_secs(5),
+            drain_timeout: Duration::from_secs(14),
         }
     }
 }
@@ -125,6 +147,9 @@ impl Config {
 <% } -%>
         }
         let defaults = HttpConfig::default();
+        let request_timeout = Duration::from_secs(
+            vars.positive("REQUEST_TIMEOUT_SECS", defaults.request_timeout.as_secs())?,
+        );
         Ok(Self {
             host: vars.parse("HOST", IpAddr::V4(Ipv4Addr::LOCALHOST))?,
             port: vars.parse("PORT", DEFAULT_PORT)?,
@@ -134,12 +159,23 @@ impl Config {
                 acquire_timeout: Duration::from_secs(
                     vars.positive("DATABASE_ACQUIRE_TIMEOUT_SECS", 5)?,
                 ),
+                statement_timeout: request_timeout,
             },
+            migrate_on_start: vars.parse("MIGRATE_ON_START", db::MIGRATE_ON_START)?,
             http: HttpConfig {
-                request_timeout: Duration::from_secs(
-                    vars.positive("REQUEST_TIMEOUT_SECS", defaults.request_timeout.as_secs())?,
-                ),
+                request_timeout,
                 body_limit: vars.positive("BODY_LIMIT_BYTES", defaults.body_limit)?,
+                header_read_timeout: Duration::from_secs(vars.positive(
+                    "HEADER_READ_TIMEOUT_SECS",
+                    defaults.header_read_timeout.as_secs(),
+                )?),
+                // Zero is fine here: no load balancer in front.
+                shutdown_delay: Duration::from_secs(
+                    vars.parse("SHUTDOWN_DELAY_SECS", defaults.shutdown_delay.as_secs())?,
+                ),
+                drain_timeout: Duration::from_secs(
+                    vars.positive("DRAIN_TIMEOUT_SECS", defaults.drain_timeout.as_secs())?,
+                ),
             },
         })
     }
@@ -157,6 +193,7 @@ impl fmt::Debug for Config {
             .field("host", &self.host)
             .field("port", &self.port)
             .field("database", &self.database)
+            .field("migrate_on_start", &self.migrate_on_start)
             .field("http", &self.http)
             .finish()
     }
@@ -168,12 +205,37 @@ impl fmt::Debug for DatabaseConfig {
             .field("url", &redact_url(&self.url))
             .field("max_connections", &self.max_connections)
             .field("acquire_timeout", &self.acquire_timeout)
+            .field("statement_timeout", &self.statement_timeout)
             .finish()
     }
 }
 
-/// `scheme://user:secret@host/db` -> `scheme://user:***@host/db`.
+/// Hides every password a database URL can carry: the userinfo's
+/// (`scheme://user:secret@host/db` -> `scheme://user:***@host/db`) and query
+/// parameters such as `?password=` and `?sslpassword=`.
 pub fn redact_url(url: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let mut redacted = redact_userinfo(base);
+    if let Some(query) = query {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if key.to_ascii_lowercase().ends_with("password") => {
+                    format!("{key}=***")
+                }
+                _ => pair.to_owned(),
+            })
+            .collect();
+        redacted.push('?');
+        redacted.push_str(&pairs.join("&"));
+    }
+    redacted
+}
+
+fn redact_userinfo(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
@@ -317,13 +379,22 @@ mod tests {
             ("DATABASE_ACQUIRE_TIMEOUT_SECS", "2"),
             ("REQUEST_TIMEOUT_SECS", "7"),
             ("BODY_LIMIT_BYTES", "1024"),
+            ("HEADER_READ_TIMEOUT_SECS", "3"),
+            ("SHUTDOWN_DELAY_SECS", "0"),
+            ("DRAIN_TIMEOUT_SECS", "4"),
+            ("MIGRATE_ON_START", "<%- dbSqlite ? 'false' : 'true' %>"),
         ])
         .unwrap();
         assert_eq!(config.addr(), SocketAddr::from(([0, 0, 0, 0], 8081)));
         assert_eq!(config.database.max_connections, 3);
         assert_eq!(config.database.acquire_timeout, Duration::from_secs(2));
         assert_eq!(config.http.request_timeout, Duration::from_secs(7));
+        assert_eq!(config.database.statement_timeout, Duration::from_secs(7));
         assert_eq!(config.http.body_limit, 1024);
+        assert_eq!(config.http.header_read_timeout, Duration::from_secs(3));
+        assert_eq!(config.http.shutdown_delay, Duration::ZERO);
+        assert_eq!(config.http.drain_timeout, Duration::from_secs(4));
+        assert_eq!(config.migrate_on_start, !db::MIGRATE_ON_START);
     }
 
     #[test]
@@ -334,6 +405,8 @@ mod tests {
             ("HOST", "localhost:80"),
             ("DATABASE_MAX_CONNECTIONS", "0"),
             ("REQUEST_TIMEOUT_SECS", "-1"),
+            ("DRAIN_TIMEOUT_SECS", "0"),
+            ("MIGRATE_ON_START", "yes"),
             ("DATABASE_URL", "ftp://example.com"),
         ] {
             let mut vars = vec![("DATABASE_URL", db::EXAMPLE_URL)];
@@ -354,6 +427,14 @@ mod tests {
             "mysql://app@db/app?ssl-mode=required"
         );
         assert_eq!(redact_url("sqlite://data.db"), "sqlite://data.db");
+        assert_eq!(
+            redact_url("postgres://app@db/app?sslmode=verify-full&password=s3cret"),
+            "postgres://app@db/app?sslmode=verify-full&password=***"
+        );
+        assert_eq!(
+            redact_url("postgres://a:b@db?sslpassword=k3y&application_name=x"),
+            "postgres://a:***@db?sslpassword=***&application_name=x"
+        );
     }
 <% if (!dbSqlite) { -%>
 

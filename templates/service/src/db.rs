@@ -14,16 +14,21 @@ use std::io;
 use std::path::Path;
 <% } -%>
 use std::pin::Pin;
-<% if (dbSqlite) { -%>
+<% if (!dbMysql) { -%>
 use std::str::FromStr;
 <% } -%>
 
 <% if (!libThiserror) { -%>
 use anyhow::Context;
 <% } -%>
-use sqlx::error::BoxDynError;
-use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
+use sqlx::error::{BoxDynError, DatabaseError};
+use sqlx::migrate::{Migrate, Migration, MigrationSource, MigrationType, Migrator};
 use sqlx::pool::PoolOptions;
+<% if (dbMysql) { -%>
+use sqlx::mysql::MySqlDatabaseError;
+<% } else if (dbPostgres) { -%>
+use sqlx::postgres::PgConnectOptions;
+<% } -%>
 <% if (dbSqlite) { -%>
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 <% } -%>
@@ -46,6 +51,17 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[(
     include_str!("../migrations/0001_create_users.sql"),
 )];
 
+<% if (dbSqlite) { -%>
+/// Whether `serve` migrates unless `MIGRATE_ON_START` says otherwise: yes, since
+/// an embedded file has one process in front of it and no one else to migrate it.
+pub const MIGRATE_ON_START: bool = true;
+<% } else { -%>
+/// Whether `serve` migrates unless `MIGRATE_ON_START` says otherwise: no. A
+/// rolling deploy runs `<service> migrate` once, as a release step with a user
+/// that may change the schema, before any new replica starts; replicas that
+/// migrate at start would race each other and need DDL rights to serve.
+pub const MIGRATE_ON_START: bool = false;
+<% } -%>
 <% if (dbSqlite) { -%>
 /// A file named after the crate, next to where the service starts; created if missing.
 pub const DEFAULT_URL: &str = concat!("sqlite://", env!("CARGO_CRATE_NAME"), ".db");
@@ -72,8 +88,9 @@ pub async fn connect(config: &DatabaseConfig) -> <%- result('DbPool', 'sqlx::Err
         .create_if_missing(true)
         // Readers keep reading while a write is in progress.
         .journal_mode(SqliteJournalMode::Wal)
-        // Writers wait for each other instead of failing with "database is locked".
-        .busy_timeout(config.acquire_timeout);
+        // Writers wait for each other instead of failing with "database is
+        // locked", but no longer than a request may take (then 503, retryable).
+        .busy_timeout(config.statement_timeout);
 <% if (libThiserror) { -%>
     create_parent_dir(options.get_filename()).await?;
 <% } else { -%>
@@ -81,29 +98,81 @@ pub async fn connect(config: &DatabaseConfig) -> <%- result('DbPool', 'sqlx::Err
         .await
         .context("cannot create the directory of the database file")?;
 <% } -%>
+<% } else if (dbPostgres) { -%>
+    // The server cancels a statement running longer than a request may take,
+    // instead of working on for a client that got its 408 long ago.
+    let options = PgConnectOptions::from_str(&config.url)<%- context(8, 'DATABASE_URL is not a valid PostgreSQL URL') %>?
+        .options([(
+            "statement_timeout",
+            format!("{}ms", config.statement_timeout.as_millis()),
+        )]);
+<% } else { -%>
+    // The server stops a statement running longer than a request may take,
+    // instead of working on for a client that got its 408 long ago. MySQL
+    // names the limit max_execution_time (milliseconds, SELECT only),
+    // MariaDB max_statement_time (seconds).
+    let millis = config.statement_timeout.as_millis();
+    let seconds = config.statement_timeout.as_secs_f64();
 <% } -%>
     PoolOptions::new()
         .max_connections(config.max_connections)
         .acquire_timeout(config.acquire_timeout)
-<% if (dbSqlite) { -%>
-        .connect_with(options)
-<% } else { -%>
+<% if (dbMysql) { -%>
+        .after_connect(move |connection, _| {
+            Box::pin(async move {
+                let mysql = sqlx::query(&format!("SET SESSION max_execution_time = {millis}"))
+                    .execute(&mut *connection)
+                    .await;
+                match mysql {
+                    // 1193: unknown system variable, so MariaDB.
+                    Err(sqlx::Error::Database(error))
+                        if error
+                            .try_downcast_ref::<MySqlDatabaseError>()
+                            .is_some_and(|error| error.number() == 1193) =>
+                    {
+                        sqlx::query(&format!("SET SESSION max_statement_time = {seconds}"))
+                            .execute(connection)
+                            .await
+                            .map(drop)
+                    }
+                    other => other.map(drop),
+                }
+            })
+        })
         .connect(&config.url)
+<% } else { -%>
+        .connect_with(options)
 <% } -%>
         .await<%- context(8, 'cannot connect to the database') %>
 }
 
 /// Applies the migrations that have not run yet, each in a transaction.
+///
+/// Migrations this build does not know, applied by a newer build, are left
+/// alone with a warning: during a rolling deploy, and in every rollback, an
+/// older build runs against the newer schema, so migrations must only ever
+/// extend it (add tables and nullable columns; drop in a later release). A
+/// known migration whose file changed since it ran (another checksum) still
+/// fails: that database and this build disagree on what the schema is.
 pub async fn migrate(pool: &DbPool) -> <%- result('()', 'sqlx::migrate::MigrateError') %> {
-<% if (libThiserror) { -%>
-    Migrator::new(EmbeddedMigrations).await?.run(pool).await
-<% } else { -%>
-    Migrator::new(EmbeddedMigrations)
+    let mut migrator = Migrator::new(EmbeddedMigrations).await?;
+    migrator.set_ignore_missing(true);
+    migrator.run(pool).await<%- context(8, 'cannot run database migrations') %>?;
+    let mut connection = pool.acquire().await?;
+    let newer: Vec<i64> = connection
+        .list_applied_migrations()
         .await?
-        .run(pool)
-        .await
-        .context("cannot run database migrations")
-<% } -%>
+        .into_iter()
+        .map(|applied| applied.version)
+        .filter(|&version| !migrator.version_exists(version))
+        .collect();
+    if !newer.is_empty() {
+        tracing::warn!(
+            ?newer,
+            "the database has migrations this build does not know (from a newer build); serving anyway"
+        );
+    }
+    Ok(())
 }
 
 /// [`MIGRATIONS`] as sqlx's migrator takes them.
@@ -126,6 +195,52 @@ impl MigrationSource<'static> for EmbeddedMigrations {
             .collect();
         Box::pin(future::ready(Ok(migrations)))
     }
+}
+
+/// Columns with a unique constraint, as the database names them in a unique
+/// violation: the constraint (`users_email_key` in PostgreSQL) or the message
+/// (`for key 'users.email'` in MySQL, `UNIQUE constraint failed: users.email`
+/// in SQLite). Add a column here when a migration adds a unique constraint.
+const UNIQUE_COLUMNS: &[&str] = &["email"];
+
+/// The column whose unique constraint `error` violated, if it is one.
+pub fn unique_violation(error: &dyn DatabaseError) -> Option<&'static str> {
+    if !error.is_unique_violation() {
+        return None;
+    }
+    let named = error.constraint().unwrap_or(error.message());
+    UNIQUE_COLUMNS
+        .iter()
+        .copied()
+        .find(|column| named.contains(column))
+        .or(Some("value"))
+}
+
+/// Whether the database gave up for a reason that passes, so the same request
+/// may succeed when retried: a conflict with another transaction or a lock
+/// wait or statement cut short by a timeout.
+pub fn is_retryable(error: &dyn DatabaseError) -> bool {
+<% if (dbPostgres) { -%>
+    // serialization_failure, deadlock_detected, lock_not_available (lock_timeout)
+    // and query_canceled (statement_timeout).
+    matches!(
+        error.code().as_deref(),
+        Some("40001" | "40P01" | "55P03" | "57014")
+    )
+<% } else if (dbMysql) { -%>
+    // Lock wait timeout (1205), deadlock (1213), query interrupted (1317),
+    // over max_execution_time (3024, MySQL) or max_statement_time (1969, MariaDB).
+    error
+        .try_downcast_ref::<MySqlDatabaseError>()
+        .is_some_and(|error| matches!(error.number(), 1205 | 1213 | 1317 | 1969 | 3024))
+<% } else { -%>
+    // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended codes, whose
+    // low byte is the primary code: another connection holds the lock.
+    error
+        .code()
+        .and_then(|code| code.parse::<i32>().ok())
+        .is_some_and(|code| matches!(code & 0xff, 5 | 6))
+<% } -%>
 }
 
 /// Reads the columns of `SELECT id, name, email, age` by name.

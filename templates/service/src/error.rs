@@ -3,12 +3,15 @@
 //! and a JSON body `{"error": "..."}`. Handlers return `Result<_, ApiError>`
 //! and use `?`; the `From` impls decide what a database error means.
 
+use std::any::Any;
+
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use crate::db;
 use crate::model::ValidationError;
 
 #[derive(Debug, thiserror::Error)]
@@ -19,8 +22,9 @@ pub enum ApiError {
     UserNotFound(i64),
     #[error("route {0} not found")]
     RouteNotFound(String),
-    #[error("a user with this email already exists")]
-    EmailTaken,
+    /// A unique violation, naming the column.
+    #[error("a user with this {0} already exists")]
+    Conflict(&'static str),
     /// Malformed JSON (400), wrong field types (422), a missing content type
     /// (415) or a body over the limit (413): axum knows which.
     #[error(transparent)]
@@ -33,15 +37,29 @@ pub enum ApiError {
     Unavailable(#[source] sqlx::Error),
     #[error("internal error")]
     Database(#[source] sqlx::Error),
+    /// `/ready` once the shutdown has begun.
+    #[error("shutting down")]
+    ShuttingDown,
+    /// A status that axum or a middleware answered without a body: 405 from
+    /// the router, 408 from the timeout. See [`json_errors`].
+    #[error("{}", reason(*.0))]
+    Status(StatusCode),
+    /// A handler panicked; the panic's message goes to the log only.
+    #[error("internal error")]
+    Panic(String),
 }
 
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
         match &error {
-            // `users.email` is the schema's only unique constraint. With more,
-            // match on `database_error.constraint()` as well.
-            sqlx::Error::Database(database_error) if database_error.is_unique_violation() => {
-                Self::EmailTaken
+            sqlx::Error::Database(database_error) => {
+                if let Some(column) = db::unique_violation(database_error.as_ref()) {
+                    Self::Conflict(column)
+                } else if db::is_retryable(database_error.as_ref()) {
+                    Self::Unavailable(error)
+                } else {
+                    Self::Database(error)
+                }
             }
             // No connection within the acquire timeout, or none at all: the
             // request may succeed later.
@@ -58,13 +76,23 @@ impl ApiError {
         match self {
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::UserNotFound(_) | Self::RouteNotFound(_) => StatusCode::NOT_FOUND,
-            Self::EmailTaken => StatusCode::CONFLICT,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Json(rejection) => rejection.status(),
             Self::Path(rejection) => rejection.status(),
             Self::Query(rejection) => rejection.status(),
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Unavailable(_) | Self::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Database(_) | Self::Panic(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Status(status) => *status,
         }
+    }
+
+    /// The panic message that [`tower_http::catch_panic`] caught.
+    fn from_panic(message: String) -> Self {
+        Self::Panic(message)
+    }
+
+    fn from_status(status: StatusCode) -> Self {
+        Self::Status(status)
     }
 }
 
@@ -77,15 +105,70 @@ struct ErrorBody {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        if status.is_server_error() {
-            // The client gets a generic message; the log gets the cause.
-            tracing::error!(error = ?self, "request failed");
+        // The client gets a generic message; the log gets the cause. The
+        // request span adds the request id, method and route.
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            tracing::warn!(status = status.as_u16(), error = ?self, "request failed");
+        } else if status.is_server_error() {
+            tracing::error!(status = status.as_u16(), error = ?self, "request failed");
         }
         let body = ErrorBody {
             error: self.to_string(),
         };
-        (status, Json(body)).into_response()
+        with_retry_after(status, (status, Json(body)).into_response())
     }
+}
+
+/// "Method Not Allowed" -> "method not allowed".
+fn reason(status: StatusCode) -> String {
+    status
+        .canonical_reason()
+        .unwrap_or("request failed")
+        .to_lowercase()
+}
+
+/// A 503 tells clients when to try again: the causes (a busy pool, a
+/// restarting database, a shutdown) pass within a second or so.
+fn with_retry_after(status: StatusCode, mut response: Response) -> Response {
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    response
+}
+
+/// Middleware (`axum::middleware::map_response`): an error response without a
+/// body (405 from the router, 408 from the timeout) becomes the JSON of
+/// [`ApiError`], keeping the `Allow` header of a 405.
+pub async fn json_errors<B>(response: Response<B>) -> Response
+where
+    Response<B>: IntoResponse,
+{
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error())
+        || response.headers().contains_key(header::CONTENT_TYPE)
+    {
+        return response.into_response();
+    }
+    let mut json = ApiError::from_status(status).into_response();
+    if let Some(allow) = response.headers().get(header::ALLOW) {
+        json.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    json
+}
+
+/// For [`tower_http::catch_panic::CatchPanicLayer::custom`]: a panicking
+/// handler answers a logged JSON 500 instead of dropping the connection.
+pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
+    let message = if let Some(message) = panic.downcast_ref::<&str>() {
+        (*message).to_owned()
+    } else if let Some(message) = panic.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "a panic without a message".to_owned()
+    };
+    ApiError::from_panic(message).into_response()
 }
 
 #[cfg(test)]
@@ -99,7 +182,7 @@ mod tests {
             StatusCode::UNPROCESSABLE_ENTITY
         );
         assert_eq!(ApiError::UserNotFound(1).status(), StatusCode::NOT_FOUND);
-        assert_eq!(ApiError::EmailTaken.status(), StatusCode::CONFLICT);
+        assert_eq!(ApiError::Conflict("email").status(), StatusCode::CONFLICT);
         assert_eq!(
             ApiError::from(sqlx::Error::PoolTimedOut).status(),
             StatusCode::SERVICE_UNAVAILABLE
@@ -122,21 +205,40 @@ mod tests {
 //! and use `?` on any `anyhow`-compatible error; [`ApiError::from`] finds the
 //! status by looking for known error types in the chain of causes.
 
+use std::any::Any;
+
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+
+use crate::db;
 
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
     error: anyhow::Error,
+    /// What the client is told instead of the cause: always set for a
+    /// conflict (409) and a 503, "internal error" for other server errors.
+    public: Option<String>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, error: anyhow::Error) -> Self {
-        Self { status, error }
+        Self {
+            status,
+            error,
+            public: None,
+        }
+    }
+
+    /// 503, telling the client `what` (the cause is logged).
+    pub fn unavailable(what: &'static str, error: anyhow::Error) -> Self {
+        Self {
+            public: Some(what.to_owned()),
+            ..Self::new(StatusCode::SERVICE_UNAVAILABLE, error)
+        }
     }
 
     /// Input that parsed but broke a rule (422).
@@ -151,6 +253,20 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         self.status
     }
+
+    /// The panic message that [`tower_http::catch_panic`] caught.
+    fn from_panic(message: String) -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            anyhow::anyhow!("handler panicked: {message}"),
+        )
+    }
+
+    /// A status that axum or a middleware answered without a body: 405 from
+    /// the router, 408 from the timeout. See [`json_errors`].
+    fn from_status(status: StatusCode) -> Self {
+        Self::new(status, anyhow::anyhow!(reason(status)))
+    }
 }
 
 /// Any error converts; its status comes from the first known cause:
@@ -159,35 +275,52 @@ impl ApiError {
 impl<E: Into<anyhow::Error>> From<E> for ApiError {
     fn from(error: E) -> Self {
         let error = error.into();
-        let status = error
+        let (status, public) = error
             .chain()
             .find_map(|cause| {
                 if let Some(rejection) = cause.downcast_ref::<JsonRejection>() {
-                    Some(rejection.status())
+                    Some((rejection.status(), None))
                 } else if let Some(rejection) = cause.downcast_ref::<PathRejection>() {
-                    Some(rejection.status())
+                    Some((rejection.status(), None))
                 } else if let Some(rejection) = cause.downcast_ref::<QueryRejection>() {
-                    Some(rejection.status())
+                    Some((rejection.status(), None))
                 } else {
-                    cause.downcast_ref::<sqlx::Error>().map(database_status)
+                    cause.downcast_ref::<sqlx::Error>().map(database_answer)
                 }
             })
-            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        Self { status, error }
+            .unwrap_or((StatusCode::INTERNAL_SERVER_ERROR, None));
+        Self {
+            public,
+            ..Self::new(status, error)
+        }
     }
 }
 
-fn database_status(error: &sqlx::Error) -> StatusCode {
+/// The status of a database error and what the client is told about it.
+fn database_answer(error: &sqlx::Error) -> (StatusCode, Option<String>) {
+    let unavailable = || {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Some("database unavailable".to_owned()),
+        )
+    };
     match error {
-        // `users.email` is the schema's only unique constraint. With more,
-        // match on `database_error.constraint()` as well.
-        sqlx::Error::Database(database_error) if database_error.is_unique_violation() => {
-            StatusCode::CONFLICT
+        sqlx::Error::Database(database_error) => {
+            if let Some(column) = db::unique_violation(database_error.as_ref()) {
+                (
+                    StatusCode::CONFLICT,
+                    Some(format!("a user with this {column} already exists")),
+                )
+            } else if db::is_retryable(database_error.as_ref()) {
+                unavailable()
+            } else {
+                (StatusCode::INTERNAL_SERVER_ERROR, None)
+            }
         }
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-            StatusCode::SERVICE_UNAVAILABLE
-        }
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
+        // No connection within the acquire timeout, or none at all: the
+        // request may succeed later.
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => unavailable(),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, None),
     }
 }
 
@@ -199,19 +332,79 @@ struct ErrorBody {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let message = match self.status {
-            StatusCode::CONFLICT => "a user with this email already exists".to_owned(),
-            StatusCode::SERVICE_UNAVAILABLE => "database unavailable".to_owned(),
-            status if status.is_server_error() => {
-                // The client gets a generic message; the log gets every cause.
-                tracing::error!(error = ?self.error, "request failed");
-                "internal error".to_owned()
+        let status = self.status;
+        let message = if status.is_server_error() {
+            // The client gets a generic message; the log gets every cause,
+            // and the request span adds the request id, method and route.
+            if status == StatusCode::SERVICE_UNAVAILABLE {
+                tracing::warn!(status = status.as_u16(), error = ?self.error, "request failed");
+            } else {
+                tracing::error!(status = status.as_u16(), error = ?self.error, "request failed");
             }
+            self.public.unwrap_or_else(|| "internal error".to_owned())
+        } else if let Some(public) = self.public {
+            public
+        } else {
             // Client errors are safe to show, with their causes: `{:#}` joins them.
-            _ => format!("{:#}", self.error),
+            format!("{:#}", self.error)
         };
-        (self.status, Json(ErrorBody { error: message })).into_response()
+        with_retry_after(
+            status,
+            (status, Json(ErrorBody { error: message })).into_response(),
+        )
     }
+}
+
+/// "Method Not Allowed" -> "method not allowed".
+fn reason(status: StatusCode) -> String {
+    status
+        .canonical_reason()
+        .unwrap_or("request failed")
+        .to_lowercase()
+}
+
+/// A 503 tells clients when to try again: the causes (a busy pool, a
+/// restarting database, a shutdown) pass within a second or so.
+fn with_retry_after(status: StatusCode, mut response: Response) -> Response {
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    response
+}
+
+/// Middleware (`axum::middleware::map_response`): an error response without a
+/// body (405 from the router, 408 from the timeout) becomes the JSON of
+/// [`ApiError`], keeping the `Allow` header of a 405.
+pub async fn json_errors<B>(response: Response<B>) -> Response
+where
+    Response<B>: IntoResponse,
+{
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error())
+        || response.headers().contains_key(header::CONTENT_TYPE)
+    {
+        return response.into_response();
+    }
+    let mut json = ApiError::from_status(status).into_response();
+    if let Some(allow) = response.headers().get(header::ALLOW) {
+        json.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    json
+}
+
+/// For [`tower_http::catch_panic::CatchPanicLayer::custom`]: a panicking
+/// handler answers a logged JSON 500 instead of dropping the connection.
+pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
+    let message = if let Some(message) = panic.downcast_ref::<&str>() {
+        (*message).to_owned()
+    } else if let Some(message) = panic.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "a panic without a message".to_owned()
+    };
+    ApiError::from_panic(message).into_response()
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //!
 //! Everything but process startup lives in this library, so tests drive
 //! [`router`] in memory with `tower::ServiceExt::oneshot`, without a socket.
-//! `main.rs` only reads the configuration, connects, migrates and serves.
+//! `main.rs` only reads the configuration, connects, migrates and calls
+//! [`server::serve`].
 
 pub mod config;
 pub mod db;
@@ -11,13 +12,16 @@ pub mod extract;
 pub mod model;
 pub mod repository;
 pub mod routes;
+pub mod server;
 pub mod shutdown;
 pub mod state;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::StatusCode;
+use axum::middleware;
 use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -29,21 +33,29 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
 /// The whole application: routes, shared state and middleware.
 pub fn router(state: AppState) -> Router {
+    app(routes::api(), state)
+}
+
+/// `api` behind the middleware of every API route, plus the probes. Tests
+/// mount routes of their own through it (one that panics, one that sleeps).
+pub fn app(api: Router<AppState>, state: AppState) -> Router {
     let limits = state.limits;
     // `ServiceBuilder` applies layers top-down: the request id is set first so
-    // the trace span and the response both carry it, and the timeout sits
-    // inside the trace so timed-out requests are logged with their latency.
-    // Requests are traced at DEBUG (`RUST_LOG=info,tower_http=debug,<%= crate %>=debug`
-    // shows them); failures (5xx) always log at ERROR.
+    // the trace span and the response both carry it; bodiless errors (405 from
+    // the router, 408 from the timeout) get their JSON inside the trace, so it
+    // logs what the client got; a panic is caught inside the span, so its log
+    // line carries the request id and route.
     let middleware = ServiceBuilder::new()
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(middleware::map_response(error::json_errors))
+        .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             limits.request_timeout,
         ));
-    routes::api()
+    api
         // The body limit is enforced by axum's body extractors, so an oversized
         // JSON body becomes a 413 with our JSON error body.
         .layer(DefaultBodyLimit::max(limits.body_limit))
@@ -54,17 +66,24 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// One span per request, carrying its id so every log line can be correlated.
+/// One span per request at INFO, so every line logged while it runs (an
+/// error, a panic) says which request, method and route it belongs to. The
+/// route is the matched pattern (`/users/{id}`), never the raw path, which
+/// could carry personal data.
 fn request_span(request: &Request) -> tracing::Span {
     let request_id = request
         .headers()
         .get(REQUEST_ID_HEADER)
         .and_then(|value| value.to_str().ok())
         .unwrap_or("-");
-    tracing::debug_span!(
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("-", MatchedPath::as_str);
+    tracing::info_span!(
         "request",
-        method = %request.method(),
-        uri = %request.uri(),
         request_id,
+        method = %request.method(),
+        route,
     )
 }

@@ -1,13 +1,17 @@
 //! Starts the service: configuration from the environment, logging, the
-//! database pool and its migrations, then HTTP until SIGINT or SIGTERM.
+//! database pool, its migrations when configured to, then HTTP until SIGINT or
+//! SIGTERM. `<service> migrate` applies the pending migrations and exits.
 //! Run it with `cargo run -p <%= name %>`; settings are in `.env.example`.
 
 <% if (binAnyhow) { -%>
+use std::time::Duration;
+
 use anyhow::Context;
 <% } else { -%>
 use std::error::Error;
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 <% } -%>
 use tokio::net::TcpListener;
@@ -16,7 +20,7 @@ use tracing_subscriber::prelude::*;
 
 use <%= crate %>::config::Config;
 use <%= crate %>::shutdown::shutdown_signal;
-use <%= crate %>::{AppState, db, router};
+use <%= crate %>::{AppState, db, router, server};
 
 /// Without `RUST_LOG`: info and above, so one line per request is opt-in
 /// (`RUST_LOG=info,tower_http=debug,<%= crate %>=debug`).
@@ -26,6 +30,8 @@ const DEFAULT_LOG_LEVEL: LevelFilter = LevelFilter::INFO;
 /// Why the service could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
 enum StartupError {
+    #[error("{0}")]
+    Usage(String),
     #[error("invalid configuration")]
     Config(#[from] <%= crate %>::config::ConfigError),
     #[error("cannot connect to the database")]
@@ -38,8 +44,6 @@ enum StartupError {
         #[source]
         source: std::io::Error,
     },
-    #[error("the server failed")]
-    Serve(#[source] std::io::Error),
 }
 <% } -%>
 
@@ -47,34 +51,48 @@ enum StartupError {
 async fn main() -> <%- binAnyhow ? 'anyhow::Result<()>' : 'ExitCode' %> {
     init_logging();
 <% if (binAnyhow) { -%>
-
+    let migrate_only = migrate_only().map_err(anyhow::Error::msg)?;
 <% if (libThiserror) { -%>
     let config = Config::from_env().context("invalid configuration")?;
     tracing::debug!(?config, "configuration");
     let pool = db::connect(&config.database)
         .await
         .context("cannot connect to the database")?;
-    db::migrate(&pool)
-        .await
-        .context("cannot run database migrations")?;
+    if migrate_only || config.migrate_on_start {
+        db::migrate(&pool)
+            .await
+            .context("cannot run database migrations")?;
+    }
 <% } else { -%>
     // The library's errors already say what failed; `?` keeps their context.
     let config = Config::from_env()?;
     tracing::debug!(?config, "configuration");
     let pool = db::connect(&config.database).await?;
-    db::migrate(&pool).await?;
+    if migrate_only || config.migrate_on_start {
+        db::migrate(&pool).await?;
+    }
 <% } -%>
+    if migrate_only {
+        close(pool).await;
+        tracing::info!("migrations applied");
+        return Ok(());
+    }
     let addr = config.addr();
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     tracing::info!(%addr, "listening");
-    axum::serve(listener, router(AppState::new(pool.clone(), config.http)))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("the server failed")?;
-    // In-flight requests are done: close connections cleanly.
-    pool.close().await;
+    let state = AppState::new(pool.clone(), config.http);
+    let draining = state.draining.clone();
+    server::serve(
+        listener,
+        router(state),
+        config.http,
+        draining,
+        shutdown_signal(),
+    )
+    .await;
+    close(pool).await;
     tracing::info!("stopped");
     Ok(())
 }
@@ -95,31 +113,69 @@ async fn main() -> <%- binAnyhow ? 'anyhow::Result<()>' : 'ExitCode' %> {
 }
 
 async fn run() -> Result<(), StartupError> {
+    let migrate_only = migrate_only().map_err(StartupError::Usage)?;
     let config = Config::from_env()?;
     tracing::debug!(?config, "configuration");
     let pool = db::connect(&config.database)
         .await
         .map_err(StartupError::Connect)?;
-    db::migrate(&pool).await?;
+    if migrate_only || config.migrate_on_start {
+        db::migrate(&pool).await?;
+    }
+    if migrate_only {
+        close(pool).await;
+        tracing::info!("migrations applied");
+        return Ok(());
+    }
     let addr = config.addr();
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|source| StartupError::Bind { addr, source })?;
     tracing::info!(%addr, "listening");
-    axum::serve(listener, router(AppState::new(pool.clone(), config.http)))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(StartupError::Serve)?;
-    // In-flight requests are done: close connections cleanly.
-    pool.close().await;
+    let state = AppState::new(pool.clone(), config.http);
+    let draining = state.draining.clone();
+    server::serve(
+        listener,
+        router(state),
+        config.http,
+        draining,
+        shutdown_signal(),
+    )
+    .await;
+    close(pool).await;
     tracing::info!("stopped");
     Ok(())
 }
 <% } -%>
 
+/// `<service>` or `<service> serve` serves; `<service> migrate` applies the
+/// pending migrations and exits, the release step of a rolling deploy.
+fn migrate_only() -> Result<bool, String> {
+    match std::env::args().nth(1).as_deref() {
+        None | Some("serve") => Ok(false),
+        Some("migrate") => Ok(true),
+        Some(other) => Err(format!(
+            "unknown command {other:?}: expected serve (the default) or migrate"
+        )),
+    }
+}
+
+/// Closes the database connections cleanly, unless a request the drain gave
+/// up on still holds one: the exit must not wait for it.
+async fn close(pool: db::DbPool) {
+    if tokio::time::timeout(Duration::from_secs(1), pool.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("database connections still in use, exiting without closing them");
+    }
+}
+
 /// Logs to stdout, filtered by `RUST_LOG` (`target=level` pairs such as
-/// `info,sqlx=warn`). `Targets` rather than `EnvFilter`, whose span and regex
-/// matching would add a regex engine to every build.
+/// `info,sqlx=warn`), as text or, with `LOG_FORMAT=json`, one JSON object a
+/// line (with the request span's fields) for log collectors. `Targets` rather
+/// than `EnvFilter`, whose span and regex matching would add a regex engine to
+/// every build.
 fn init_logging() {
     let default = || Targets::new().with_default(DEFAULT_LOG_LEVEL);
     let (filter, invalid) = match std::env::var("RUST_LOG") {
@@ -129,11 +185,18 @@ fn init_logging() {
         },
         Err(_) => (default(), None),
     };
+    let format = std::env::var("LOG_FORMAT").unwrap_or_default();
+    let json = format.eq_ignore_ascii_case("json");
+    // An `Option` of a layer is a layer: exactly one of the two is on.
     tracing_subscriber::registry()
-        .with(tracing_subscriber::fmt::layer())
+        .with(json.then(|| tracing_subscriber::fmt::layer().json()))
+        .with((!json).then(tracing_subscriber::fmt::layer))
         .with(filter)
         .init();
     if let Some((spec, error)) = invalid {
         tracing::warn!(%error, "RUST_LOG={spec:?} is not a valid filter; logging at {DEFAULT_LOG_LEVEL}");
+    }
+    if !json && !format.is_empty() && !format.eq_ignore_ascii_case("text") {
+        tracing::warn!("LOG_FORMAT={format:?} is neither text nor json; logging text");
     }
 }

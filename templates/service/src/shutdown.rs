@@ -1,9 +1,26 @@
-//! Graceful shutdown: resolves on SIGINT (Ctrl-C) or SIGTERM (what
-//! orchestrators send), whichever comes first. `axum::serve` then stops
-//! accepting connections and waits for in-flight requests to finish; the
-//! request timeout bounds how long that can take.
+//! Graceful shutdown: [`shutdown_signal`] resolves on SIGINT (Ctrl-C) or
+//! SIGTERM (what orchestrators send), whichever comes first; [`Draining`]
+//! tells `/ready` that the process is on its way out. [`crate::server::serve`]
+//! does the rest, within a deadline.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::signal;
+
+/// Set once the shutdown has begun; shared by the server and `/ready`.
+#[derive(Debug, Clone, Default)]
+pub struct Draining(Arc<AtomicBool>);
+
+impl Draining {
+    pub fn start(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_draining(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
 
 pub async fn shutdown_signal() {
     let ctrl_c = async {

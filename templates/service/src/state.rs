@@ -7,12 +7,15 @@ use axum::extract::FromRef;
 use crate::config::HttpConfig;
 use crate::db::DbPool;
 use crate::repository::UserRepository;
+use crate::shutdown::Draining;
 
 #[derive(Debug, Clone, FromRef)]
 pub struct AppState {
     /// For the readiness check.
     pub pool: DbPool,
     pub users: UserRepository,
+    /// Turns `/ready` into 503 once the shutdown has begun.
+    pub draining: Draining,
     /// Read once by [`crate::router`] to configure middleware.
     #[from_ref(skip)]
     pub limits: HttpConfig,
@@ -23,6 +26,7 @@ impl AppState {
         Self {
             users: UserRepository::new(pool.clone()),
             pool,
+            draining: Draining::default(),
             limits,
         }
     }

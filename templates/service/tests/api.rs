@@ -1,15 +1,25 @@
 //! The HTTP API end to end through the router, against a real <%= dbLabel %>
 //! database, without opening a socket: every endpoint, validation, 404, the
-//! email conflict, the body limit and the request id.
+//! email conflict, the body limit, the request id, and JSON for the errors
+//! that axum and the middleware answer (405, 408, a panic).
 
 mod common;
 
+use std::time::Duration;
+
+use axum::Router;
 use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing;
 use serde_json::{Value, json};
 
 use <%= crate %>::config::HttpConfig;
+use <%= crate %>::error::ApiError;
+use <%= crate %>::{AppState, app, db};
 
-use common::{TestApp, delete, get, json, raw_json, send, with_app, with_limits};
+use common::{
+    STATEMENT_TIMEOUT, TestApp, delete, get, json, raw_json, send, with_app, with_limits,
+};
 
 async fn create_user(app: &TestApp, name: &str, email: &str, age: Option<i32>) -> i64 {
     let body = json!({ "name": name, "email": email, "age": age });
@@ -272,6 +282,181 @@ async fn responses_carry_a_request_id() {
             .insert("x-request-id", "caller-chosen-id".parse().unwrap());
         let reply = send(&app.router, request).await;
         assert_eq!(reply.headers["x-request-id"], "caller-chosen-id");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn ready_is_503_while_draining() {
+    with_app(|app| async move {
+        app.state.draining.start();
+        let reply = send(&app.router, get("/ready")).await;
+        assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(reply.body, json!({ "error": "shutting down" }));
+        assert_eq!(reply.headers[header::RETRY_AFTER], "1");
+        // Liveness is another matter: the process is fine.
+        assert_eq!(
+            send(&app.router, get("/health")).await.status,
+            StatusCode::OK
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_a_json_405() {
+    with_app(|app| async move {
+        let reply = send(&app.router, delete("/users")).await;
+        assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(reply.body, json!({ "error": "method not allowed" }));
+        let allow = reply.headers[header::ALLOW].to_str().unwrap();
+        assert!(allow.contains("POST"), "{allow}");
+    })
+    .await;
+}
+
+async fn panics() -> &'static str {
+    panic!("handler bug")
+}
+
+/// The API's middleware around routes of the test's own.
+fn with_routes(state: &AppState, routes: Router<AppState>) -> Router {
+    app(routes, state.clone())
+}
+
+#[tokio::test]
+async fn a_timed_out_request_is_a_json_408() {
+    let limits = HttpConfig {
+        request_timeout: Duration::from_millis(50),
+        ..HttpConfig::default()
+    };
+    with_limits(limits, |app| async move {
+        let slow = Router::new().route(
+            "/slow",
+            routing::get(|| async {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                "too late"
+            }),
+        );
+        let reply = send(&with_routes(&app.state, slow), get("/slow")).await;
+        assert_eq!(reply.status, StatusCode::REQUEST_TIMEOUT);
+        assert_eq!(reply.body, json!({ "error": "request timeout" }));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_panic_is_a_json_500() {
+    with_app(|app| async move {
+        let panics = Router::new().route("/panic", routing::get(panics));
+        let reply = send(&with_routes(&app.state, panics), get("/panic")).await;
+        assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(reply.body, json!({ "error": "internal error" }));
+        // The request id still comes back, for the log line of the panic.
+        assert!(reply.headers.contains_key("x-request-id"));
+    })
+    .await;
+}
+
+/// A rolling deploy or a rollback runs this build against a schema that a
+/// newer build migrated further: that must start. A changed migration must not.
+#[tokio::test]
+async fn an_older_build_starts_against_a_newer_schema() {
+    with_app(|app| async move {
+        // What a newer build leaves behind: a migration this build does not know.
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES (<%= p(1) %>, <%= p(2) %>, <%= p(3) %>, <%= p(4) %>, <%= p(5) %>)",
+        )
+        .bind(9_999_i64)
+        .bind("from a newer build")
+        .bind(true)
+        .bind(vec![0_u8; 48])
+        .bind(0_i64)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+        db::migrate(&app.pool)
+            .await
+            .expect("an older build must start against a newer schema");
+
+        sqlx::query("UPDATE _sqlx_migrations SET checksum = <%= p(1) %> WHERE version = 1")
+            .bind(vec![1_u8; 48])
+            .execute(&app.pool)
+            .await
+            .unwrap();
+        let error = db::migrate(&app.pool).await.unwrap_err();
+        let message = format!("{error:#}");
+        assert!(message.contains("modified"), "{message}");
+    })
+    .await;
+}
+
+/// Another transaction holds the row: when the lock wait runs out, the
+/// request gets a 503 with `Retry-After`, not a 500.
+#[tokio::test]
+async fn a_lock_timeout_is_a_retryable_503() {
+    with_app(|app| async move {
+        let id = create_user(&app, "Ada", "ada@example.com", None).await;
+        let mut holder = app.pool.begin().await.unwrap();
+        sqlx::query("UPDATE users SET age = 1 WHERE id = <%= p(1) %>")
+            .bind(id)
+            .execute(&mut *holder)
+            .await
+            .unwrap();
+
+        let mut waiter = app.pool.acquire().await.unwrap();
+        sqlx::query("<%- dbPostgres ? "SET lock_timeout = '50ms'" : dbMysql ? 'SET SESSION innodb_lock_wait_timeout = 1' : 'PRAGMA busy_timeout = 50' %>")
+            .execute(&mut *waiter)
+            .await
+            .unwrap();
+        let error = sqlx::query("UPDATE users SET age = 2 WHERE id = <%= p(1) %>")
+            .bind(id)
+            .execute(&mut *waiter)
+            .await
+            .unwrap_err();
+        let response = ApiError::from(error).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+        holder.rollback().await.unwrap();
+    })
+    .await;
+}
+
+/// Every connection carries the statement timeout, so the server stops work
+/// that no client waits for any more.
+#[tokio::test]
+async fn statement_timeout_applies() {
+    with_app(|app| async move {
+<% if (dbPostgres) { -%>
+        let shown: String = sqlx::query_scalar("SHOW statement_timeout")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+        assert_eq!(shown, format!("{}s", STATEMENT_TIMEOUT.as_secs()));
+<% } else if (dbMysql) { -%>
+        let mysql: Result<u64, _> = sqlx::query_scalar("SELECT @@max_execution_time")
+            .fetch_one(&app.pool)
+            .await;
+        let millis = match mysql {
+            Ok(millis) => millis,
+            // MariaDB: seconds, under another name.
+            Err(_) => {
+                let seconds: f64 = sqlx::query_scalar("SELECT @@max_statement_time")
+                    .fetch_one(&app.pool)
+                    .await
+                    .unwrap();
+                (seconds * 1000.0).round() as u64
+            }
+        };
+        assert_eq!(u128::from(millis), STATEMENT_TIMEOUT.as_millis());
+<% } else { -%>
+        let millis: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+        assert_eq!(u128::try_from(millis).unwrap(), STATEMENT_TIMEOUT.as_millis());
+<% } -%>
     })
     .await;
 }

@@ -3,8 +3,9 @@
  * MySQL (created before cargo runs, dropped afterwards together with every
  * per-test database named after it), a check that the generated tests left no
  * database behind, and a smoke test of the built binary: start, /health,
- * /ready, create and read a user, reject malformed JSON, and on SIGTERM finish
- * a slow request in flight, then exit 0.
+ * `migrate`, /ready, create and read a user, reject malformed JSON, and on SIGTERM answer
+ * /ready with 503, finish a slow request in flight and exit 0 within the drain
+ * deadline although a client hangs with half a request head.
  *
  * Servers: E2E_POSTGRES (default postgres://postgres@127.0.0.1:5432/postgres)
  * and E2E_MYSQL (default mysql://root@127.0.0.1:3306), reached with the psql
@@ -150,18 +151,29 @@ async function smoke(ctx: StepContext, db: Database): Promise<void> {
     'DATABASE_ACQUIRE_TIMEOUT_SECS',
     'REQUEST_TIMEOUT_SECS',
     'BODY_LIMIT_BYTES',
+    'HEADER_READ_TIMEOUT_SECS',
+    'SHUTDOWN_DELAY_SECS',
+    'DRAIN_TIMEOUT_SECS',
+    'MIGRATE_ON_START',
+    'LOG_FORMAT',
   ];
   const env = Object.fromEntries(
     Object.entries({ ...process.env, ...ctx.env, RUST_LOG: 'info', RUST_BACKTRACE: '0' }).filter(
       ([key]) => !settings.includes(key) && !(db === 'sqlite' && key === 'DATABASE_URL'),
     ),
   );
+  // A short shutdown: 1 s of draining with the listener open, then at most 3 s for connections.
+  env['SHUTDOWN_DELAY_SECS'] = '1';
+  env['DRAIN_TIMEOUT_SECS'] = '3';
   const defaultPort = ctx.member.options['port'] as number;
   // The default port unless something else holds it.
   const port = (await portFree(defaultPort)) ? defaultPort : await anyFreePort();
   if (port !== defaultPort) env['PORT'] = String(port);
   const base = `http://127.0.0.1:${port}`;
 
+  // The release step of a rolling deploy; serve migrates at start only on SQLite by default.
+  const migrated = await ctx.run(bin, ['migrate'], { cwd, env });
+  assert.match(migrated, /migrations applied/);
   const child = spawn(bin, [], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
@@ -204,6 +216,13 @@ async function smoke(ctx: StepContext, db: Database): Promise<void> {
     assert.ok([400, 422].includes(malformed.status), `malformed JSON answered ${malformed.status}`);
     assert.equal(typeof ((await malformed.json()) as { error: unknown }).error, 'string');
 
+    // A hung client: half a request head, never the rest. The header-read
+    // timeout (10 s by default) is longer than the drain: only the drain deadline ends it.
+    const hung = connect(port, '127.0.0.1');
+    await new Promise((done, reject) => hung.once('connect', done).once('error', reject));
+    hung.on('error', () => undefined);
+    hung.write('GET /users HTTP/1.1\r\nhost: 127.0.0.1\r\n');
+
     // A slow request: the headers and part of the body, then SIGTERM, then the rest.
     const body = JSON.stringify({ name: 'Slow', email: 'slow@example.com' });
     const socket = connect(port, '127.0.0.1');
@@ -217,17 +236,25 @@ async function smoke(ctx: StepContext, db: Database): Promise<void> {
     );
     await sleep(300);
     child.kill('SIGTERM');
-    await sleep(700);
-    if (child.exitCode !== null) throw failure('the service exited with a request in flight');
     const signalled = performance.now();
+    await sleep(300);
+    // Draining: /ready turns 503 at once while the listener still accepts.
+    const draining = await fetch(`${base}/ready`).catch(() => undefined);
+    if (draining?.status !== 503) throw failure(`/ready answered ${draining?.status ?? 'nothing'} while draining`);
+    assert.equal(draining.headers.get('retry-after'), '1');
+    await sleep(100);
+    if (child.exitCode !== null) throw failure('the service exited with a request in flight');
     // `write`, not `end`: a half-closed connection is a client gone, and hyper drops it.
     socket.write(body.slice(10));
     await Promise.race([closed, sleep(10_000)]);
     assert.match(response, /^HTTP\/1\.1 201 /, `the in-flight request got: ${response}`);
-    const exit = await Promise.race([exited, sleep(5000).then(() => undefined)]);
-    if (!exit) throw failure('still running 5 s after the last request finished');
+    // 1 s delay + 3 s drain, which the hung client uses up, + at most 1 s to close the pool.
+    const exit = await Promise.race([exited, sleep(8000).then(() => undefined)]);
+    hung.destroy();
+    if (!exit) throw failure('still running 8 s after SIGTERM: the hung client held the drain');
     if (exit.code !== 0) throw failure(`exited with ${exit.code ?? exit.signal} after SIGTERM`);
-    assert.ok(exit.at - signalled < 5000);
+    const took = exit.at - signalled;
+    assert.ok(took < 6000, `exited ${Math.round(took)} ms after SIGTERM, past the drain deadline`);
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     rmSync(cwd, { recursive: true, force: true });

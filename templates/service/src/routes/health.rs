@@ -3,13 +3,11 @@
 
 use axum::Json;
 use axum::extract::State;
-<% if (!libThiserror) { -%>
-use axum::http::StatusCode;
-<% } -%>
 use serde::Serialize;
 
 use crate::db::DbPool;
 use crate::error::ApiError;
+use crate::shutdown::Draining;
 
 #[derive(Debug, Serialize)]
 pub struct Status {
@@ -21,12 +19,26 @@ pub async fn health() -> Json<Status> {
     Json(Status { status: "ok" })
 }
 
-/// 503 while the database does not answer, so load balancers route elsewhere.
-pub async fn ready(State(pool): State<DbPool>) -> Result<Json<Status>, ApiError> {
+/// 503 while the database does not answer or the shutdown has begun, so load
+/// balancers route elsewhere.
+pub async fn ready(
+    State(pool): State<DbPool>,
+    State(draining): State<Draining>,
+) -> Result<Json<Status>, ApiError> {
+    if draining.is_draining() {
+<% if (libThiserror) { -%>
+        return Err(ApiError::ShuttingDown);
+<% } else { -%>
+        return Err(ApiError::unavailable(
+            "shutting down",
+            anyhow::anyhow!("shutting down"),
+        ));
+<% } -%>
+    }
     sqlx::query("SELECT 1")
         .execute(&pool)
         .await<% if (libThiserror) { %>
         .map_err(ApiError::Unavailable)<% } else { %>
-        .map_err(|error| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, error.into()))<% } %>?;
+        .map_err(|error| ApiError::unavailable("database unavailable", error.into()))<% } %>?;
     Ok(Json(Status { status: "ready" }))
 }

@@ -26,9 +26,14 @@ use <%= crate %>::config::{DatabaseConfig, HttpConfig};
 use <%= crate %>::db::{self, DbPool};
 use <%= crate %>::{AppState, router};
 
-/// What a test gets: the router to call and the pool behind it.
+/// The statement timeout of every test database (see `statement_timeout_applies`).
+pub const STATEMENT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(7);
+
+/// What a test gets: the router to call, the state behind it (to mount
+/// routes of its own with [`app`](<%= crate %>::app)) and the pool.
 pub struct TestApp {
     pub router: Router,
+    pub state: AppState,
     pub pool: DbPool,
 }
 
@@ -61,14 +66,17 @@ where
         url: url.clone(),
         max_connections: 5,
         acquire_timeout: std::time::Duration::from_secs(5),
+        statement_timeout: STATEMENT_TIMEOUT,
     })
     .await
     .expect("cannot connect to the test database");
     db::migrate(&pool)
         .await
         .expect("cannot migrate the test database");
+    let state = AppState::new(pool.clone(), limits);
     let app = TestApp {
-        router: router(AppState::new(pool.clone(), limits)),
+        router: router(state.clone()),
+        state,
         pool: pool.clone(),
     };
     // A spawned task catches the test's panic, so cleanup below still runs.
