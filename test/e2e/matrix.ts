@@ -76,6 +76,11 @@ export function combinations(): Combination[] {
   return result;
 }
 
+/** `-p <workspace>-<kind>` for each member of the combination in STRICT_CLEAN_MEMBERS; empty when none is. */
+export function strictPackageArgs(combination: Combination, workspace: string): string[] {
+  return combination.members.filter((m) => STRICT_CLEAN_MEMBERS.has(m.kind)).flatMap((m) => ['-p', `${workspace}-${m.kind}`]);
+}
+
 /** The generator flags for a combination. */
 export function flagsOf(combination: Combination): string[] {
   const flags = [`--members=${combination.members.map((m) => m.kind).join(',')}`, `--errors=${combination.errors}`];

@@ -20,7 +20,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MEMBERS } from '../../generators/members.js';
 import { PACKAGE_ROOT } from '../../lib/paths.js';
-import { STRICT_CLEAN_MEMBERS, STRICT_LINTS, combinations, flagsOf, type Combination } from './matrix.js';
+import { STRICT_LINTS, combinations, flagsOf, strictPackageArgs, type Combination } from './matrix.js';
 import { run } from '../process.js';
 import { Skip, type MemberE2e, type Prepared, type Step, type StepContext } from './member-steps.js';
 
@@ -55,9 +55,7 @@ async function loadMemberE2e(kind: string): Promise<MemberE2e> {
 /** The cargo steps shared by every combination; `clippy strict` only where a member's templates are clean under it. */
 function cargoSteps(combination: Combination): Step[] {
   // `-p` per clean member: in an all-members workspace the others are not checked.
-  const strict = combination.members
-    .filter((m) => STRICT_CLEAN_MEMBERS.has(m.kind))
-    .flatMap((m) => ['-p', `${wsName}-${m.kind}`]);
+  const strict = strictPackageArgs(combination, wsName);
   return [
     { name: 'fmt', run: (ctx) => ctx.run('cargo', ['fmt', '--all', '--check']).then(() => undefined) },
     {
