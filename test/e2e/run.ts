@@ -1,8 +1,9 @@
 /**
  * The e2e layer: generates a workspace for every combination of members and
  * options (see matrix.ts), then runs in each `cargo fmt --check`,
- * `cargo clippy --workspace --all-targets -- -D warnings`, `cargo test
- * --workspace`, cargo-deny and the rust-version check (supply-chain.ts) and
+ * `cargo clippy --workspace --all-targets -- -D warnings`, the same clippy
+ * with the strict lints on the members whose templates are clean under them
+ * (`clippy strict`, see STRICT_CLEAN_MEMBERS), `cargo test --workspace` and
  * each member's own steps, sharing one CARGO_TARGET_DIR so
  * dependencies build once. Prints a table of combination x step x seconds.
  *
@@ -20,7 +21,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MEMBERS } from '../../generators/members.js';
 import { PACKAGE_ROOT } from '../../lib/paths.js';
-import { combinations, flagsOf, type Combination } from './matrix.js';
+import { STRICT_LINTS, combinations, flagsOf, strictPackageArgs, type Combination } from './matrix.js';
 import { run } from '../process.js';
 import { Skip, type MemberE2e, type Prepared, type Step, type StepContext } from './member-steps.js';
 import { supplyChainSteps } from './supply-chain.js';
@@ -31,6 +32,8 @@ const targetDir = process.env['CARGO_TARGET_DIR'] ?? join(homedir(), '.cache', '
 const e2eDir = resolve(process.env['E2E_DIR'] ?? join(PACKAGE_ROOT, '.e2e'));
 const underCi = process.env['CI'] === 'true';
 const bin = join(PACKAGE_ROOT, 'dist', 'bin', 'rust-patterns.js');
+/** Every combination's workspace is named this; packages are `e2e-<kind>`. */
+const wsName = 'e2e';
 
 interface Row {
   combination: string;
@@ -51,16 +54,32 @@ async function loadMemberE2e(kind: string): Promise<MemberE2e> {
   return {};
 }
 
-const cargoSteps: readonly Step[] = [
-  { name: 'fmt', run: (ctx) => ctx.run('cargo', ['fmt', '--all', '--check']).then(() => undefined) },
-  {
-    name: 'clippy',
-    run: (ctx) => ctx.run('cargo', ['clippy', '--workspace', '--all-targets', '--', '-D', 'warnings']).then(() => undefined),
-  },
-  { name: 'test', run: (ctx) => ctx.run('cargo', ['test', '--workspace']).then(() => undefined) },
-  // cargo-deny against the RustSec snapshot, and rust-version against every resolved package.
-  ...supplyChainSteps,
-];
+/** The cargo steps shared by every combination; `clippy strict` only where a member's templates are clean under it. */
+function cargoSteps(combination: Combination): Step[] {
+  // `-p` per clean member: in an all-members workspace the others are not checked.
+  const strict = strictPackageArgs(combination, wsName);
+  return [
+    { name: 'fmt', run: (ctx) => ctx.run('cargo', ['fmt', '--all', '--check']).then(() => undefined) },
+    {
+      name: 'clippy',
+      run: (ctx) => ctx.run('cargo', ['clippy', '--workspace', '--all-targets', '--', '-D', 'warnings']).then(() => undefined),
+    },
+    ...(strict.length === 0
+      ? []
+      : [
+          {
+            name: 'clippy strict',
+            run: (ctx: StepContext) =>
+              ctx
+                .run('cargo', ['clippy', ...strict, '--all-targets', '--', '-D', 'warnings', ...STRICT_LINTS])
+                .then(() => undefined),
+          },
+        ]),
+    { name: 'test', run: (ctx) => ctx.run('cargo', ['test', '--workspace']).then(() => undefined) },
+    // cargo-deny against the RustSec snapshot, and rust-version against every resolved package.
+    ...supplyChainSteps,
+  ];
+}
 
 async function timed(combination: string, step: string, action: () => Promise<unknown>): Promise<boolean> {
   const t0 = performance.now();
@@ -88,7 +107,6 @@ function record(combination: string, step: string, t0: number, status: Row['stat
 
 async function runCombination(combination: Combination): Promise<void> {
   // Each combination in its own directory, holding a workspace named `e2e`.
-  const wsName = 'e2e';
   const parent = join(e2eDir, combination.id);
   const workspace = join(parent, wsName);
   rmSync(parent, { recursive: true, force: true });
@@ -134,7 +152,7 @@ async function runCombination(combination: Combination): Promise<void> {
       contexts.push({ ctx: { ...base, env }, e2e });
     }
     const first = contexts[0]!.ctx;
-    for (const step of cargoSteps) {
+    for (const step of cargoSteps(combination)) {
       const reason = skipCargoSteps[step.name];
       if (reason !== undefined) {
         record(combination.id, step.name, performance.now(), 'skipped');

@@ -14,10 +14,12 @@ pub struct Cli {
     #[arg(short, long, action = ArgAction::Count, global = true)]
     pub verbose: u8,
 
+    /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Count lines, words, characters and bytes of a file, or of stdin.
@@ -31,6 +33,7 @@ pub enum Command {
     },
     /// Print a completion script for a shell to stdout.
     Completions {
+        /// Shell to print the script for.
         #[arg(value_enum)]
         shell: Shell,
     },
@@ -47,6 +50,7 @@ pub enum Format {
 
 impl Cli {
     /// Warnings and errors by default; each `-v` shows one level more.
+    #[must_use]
     pub fn log_level(&self) -> LevelFilter {
         match self.verbose {
             0 => LevelFilter::WARN,

@@ -11,20 +11,32 @@ use serde::Serialize;
 /// Why an input could not be counted.
 #[derive(Debug, thiserror::Error)]
 pub enum StatsError {
+    /// The file could not be opened.
     #[error("cannot open {}", path.display())]
     Open {
+        /// The file, as given.
         path: PathBuf,
+        /// What the operating system said.
         #[source]
         source: io::Error,
     },
+    /// Reading failed part-way.
     #[error("cannot read {input}")]
     Read {
+        /// The file name, or `-` for standard input.
         input: String,
+        /// What the operating system said.
         #[source]
         source: io::Error,
     },
+    /// The input is not text.
     #[error("{input} is not valid UTF-8 (line {line})")]
-    InvalidUtf8 { input: String, line: u64 },
+    InvalidUtf8 {
+        /// The file name, or `-` for standard input.
+        input: String,
+        /// The first line that is not UTF-8, counting from 1.
+        line: u64,
+    },
 }
 
 type Result<T, E = StatsError> = std::result::Result<T, E>;
@@ -36,14 +48,22 @@ use serde::Serialize;
 /// Counts of one input. A last line without a newline still counts as a line.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Stats {
+    /// Newline-terminated lines, plus a last line without one.
     pub lines: u64,
+    /// Runs of non-whitespace characters.
     pub words: u64,
+    /// Unicode scalar values.
     pub chars: u64,
+    /// Bytes, newlines included.
     pub bytes: u64,
 }
 
 impl Stats {
     /// Counts `reader` to its end; `input` names it in errors.
+    ///
+    /// # Errors
+    ///
+    /// When reading fails or a line is not valid UTF-8.
     pub fn from_reader(mut reader: impl BufRead, input: &str) -> Result<Self> {
         let mut stats = Self::default();
         let mut line = Vec::new();
@@ -84,12 +104,17 @@ impl Stats {
 pub struct Report {
     /// The file name, or `-` for standard input.
     pub input: String,
+    /// What was counted.
     #[serde(flatten)]
     pub stats: Stats,
 }
 
 impl Report {
     /// Counts a file, or standard input when `path` is `None` or `-`.
+    ///
+    /// # Errors
+    ///
+    /// When the file cannot be opened or read, or is not valid UTF-8.
     pub fn from_input(path: Option<&Path>) -> Result<Self> {
         let stats = match path {
             None => Stats::from_reader(io::stdin().lock(), "-")?,
@@ -112,6 +137,7 @@ impl Report {
     }
 
     /// Right-aligned columns like `wc`: lines, words, characters, bytes, input.
+    #[must_use]
     pub fn to_text(&self) -> String {
         let Stats {
             lines,

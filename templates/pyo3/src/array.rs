@@ -1,11 +1,11 @@
 //! A read-only view of float64 values laid out the way Python's buffer protocol
 //! describes them: any number of dimensions, byte strides of either sign (zero
-//! for NumPy's broadcast arrays), no alignment promised. It is plain Rust over
+//! for `NumPy`'s broadcast arrays), no alignment promised. It is plain Rust over
 //! a borrowed byte span, so every read is bounds-checked; only building that
 //! span from a Python buffer (`read.rs`) is unsafe.
 //!
 //! Written out rather than taken from `ndarray`, whose views need aligned,
-//! element-sized strides: a NumPy field of a packed record has neither.
+//! element-sized strides: a `NumPy` field of a packed record has neither.
 
 use rayon::prelude::*;
 

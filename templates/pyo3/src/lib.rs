@@ -1,4 +1,4 @@
-//! `<%= moduleName %>`: fast statistics for Python, written in Rust with PyO3.
+//! `<%= moduleName %>`: fast statistics for Python, written in Rust with `PyO3`.
 //!
 //! This file is the Python-facing layer: the functions and the class,
 //! exceptions, and releasing the interpreter around CPU-bound work. `read`
@@ -76,7 +76,7 @@ fn summarise(values: &[f64]) -> PyResult<Summary> {
 /// Sum floats, compensated for rounding like `math.fsum`.
 ///
 /// Takes a list, tuple or other iterable of numbers, or a buffer of float64
-/// values (a NumPy array, `array.array("d")`, `memoryview`) without copying
+/// values (a `NumPy` array, `array.array("d")`, `memoryview`) without copying
 /// it; `bytes` and `bytearray` hold packed native-endian float64 values.
 /// Raises `ValueError` if a value is NaN or infinite, `TypeError` for a buffer of
 /// another type. Buffers are summed with the GIL released, on every core when
@@ -213,7 +213,7 @@ impl RunningStats {
 /// Fast statistics written in Rust. Import the public API from `<%= moduleName %>`.
 ///
 /// `gil_used = false` declares the module safe on free-threaded Python with
-/// the GIL off (PyO3's default since 0.28, stated here because it is a
+/// the GIL off (`PyO3`'s default since 0.28, stated here because it is a
 /// promise): `RunningStats` locks its state, and `read` borrows list items
 /// only inside a critical section.
 #[pymodule(name = "_native", gil_used = false)]

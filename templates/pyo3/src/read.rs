@@ -1,13 +1,13 @@
 //! How `fast_compute` and `RunningStats.extend` read floats from Python without
 //! a Python object or a `Vec` per value: list and tuple items are read in place
-//! (borrowed, with a fast path for exact floats), and buffers (NumPy arrays,
+//! (borrowed, with a fast path for exact floats), and buffers (`NumPy` arrays,
 //! `array.array`, `memoryview`, `bytes`) are borrowed zero-copy and read with
 //! the interpreter released.
 //!
 //! The two `unsafe` blocks are the ones no safe API covers: a borrowed list
-//! item (PyO3's safe accessors take a reference per item, which under the
+//! item (`PyO3`'s safe accessors take a reference per item, which under the
 //! stable ABI costs two more calls into the interpreter), and the bytes behind
-//! a buffer (PyO3's `PyBuffer::as_slice` is deprecated as unsound).
+//! a buffer (`PyO3`'s `PyBuffer::as_slice` is deprecated as unsound).
 #![allow(unsafe_code)]
 
 use pyo3::buffer::{ElementType, PyUntypedBuffer};
@@ -84,7 +84,7 @@ fn float(item: Borrowed<'_, '_, PyAny>) -> PyResult<f64> {
 }
 
 /// A buffer of float64 values, borrowed from the object that exports it until
-/// dropped (an exporter such as a NumPy array cannot be resized meanwhile).
+/// dropped (an exporter such as a `NumPy` array cannot be resized meanwhile).
 pub(crate) struct Float64Buffer {
     buffer: PyUntypedBuffer,
     shape: Vec<usize>,
@@ -171,7 +171,7 @@ impl Float64Buffer {
     }
 }
 
-/// `d` with native or no byte order. (PyO3's `Element` check also takes `>d`
+/// `d` with native or no byte order. (`PyO3`'s `Element` check also takes `>d`
 /// on little-endian machines, which would read byte-swapped values.)
 fn is_native_float64(format: &[u8]) -> bool {
     match format {
@@ -182,7 +182,7 @@ fn is_native_float64(format: &[u8]) -> bool {
     }
 }
 
-/// NumPy's name for a buffer format: `int64` for `l`, `float32` for `f`.
+/// `NumPy`'s name for a buffer format: `int64` for `l`, `float32` for `f`.
 fn dtype(format: &[u8]) -> String {
     let Ok(format) = std::ffi::CString::new(format) else {
         return "an unknown type".to_owned();

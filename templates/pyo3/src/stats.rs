@@ -1,8 +1,8 @@
-//! The numerics behind the Python API, in plain Rust: no PyO3 types here, so
+//! The numerics behind the Python API, in plain Rust: no `PyO3` types here, so
 //! `cargo test` checks them without an interpreter and other Rust code can
 //! reuse them.
 //!
-//! Sums are compensated (Knuth's TwoSum, the branch-free form of Neumaier's
+//! Sums are compensated (Knuth's two-sum, the branch-free form of Neumaier's
 //! method), so they keep the low-order bits a naive loop drops, like
 //! `math.fsum` and, since Python 3.12, the built-in `sum`. Long inputs are
 //! split across rayon's thread pool; short ones stay on the calling thread.
@@ -228,7 +228,7 @@ impl Lanes {
     }
 }
 
-/// Knuth's TwoSum: `a + b` rounded, and the exact error of that rounding,
+/// Knuth's two-sum: `a + b` rounded, and the exact error of that rounding,
 /// whichever operand is larger. Six additions and no branch, so it vectorises.
 #[inline(always)]
 #[allow(clippy::inline_always, reason = "part of the AVX2 kernel")]

@@ -26,12 +26,21 @@ fn start() {
 }
 
 /// Parses a price like `"12.50"` into cents (`1250`).
+///
+/// # Errors
+///
+/// Throws when `text` is not a price or the amount passes
+/// `pricing::MAX_CENTS`.
 #[wasm_bindgen(js_name = parsePrice)]
 pub fn parse_price(text: &str) -> Result<f64, JsError> {
     pricing::parse_price(text).map(js_number).map_err(js_error)
 }
 
 /// Formats cents as a price: `1250` -> `"12.50"`.
+///
+/// # Errors
+///
+/// Throws when `cents` is not a whole number in `0..=pricing::MAX_CENTS`.
 #[wasm_bindgen(js_name = formatPrice)]
 pub fn format_price(cents: f64) -> Result<String, JsError> {
     let cents = pricing::cents_from_f64(cents).map_err(js_error)?;
@@ -47,13 +56,20 @@ pub struct Cart {
 
 #[wasm_bindgen]
 impl Cart {
+    /// An empty cart: `new Cart()` in JavaScript.
     #[wasm_bindgen(constructor)]
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Adds `quantity` of `sku` at a price in cents; adding a SKU again adds
     /// to its quantity and takes the latest price.
+    ///
+    /// # Errors
+    ///
+    /// Throws when the price is not whole cents, the SKU is empty, the
+    /// quantity is 0, or the SKU's quantity would pass `u32::MAX`.
     pub fn add(&mut self, sku: &str, quantity: u32, unit_price_cents: f64) -> Result<(), JsError> {
         pricing::cents_from_f64(unit_price_cents)
             .and_then(|unit_price_cents| self.cart.add(sku, quantity, unit_price_cents))
@@ -75,11 +91,17 @@ impl Cart {
 
     /// The number of distinct SKUs in the cart.
     #[wasm_bindgen(getter, js_name = itemCount)]
+    #[must_use]
     pub fn item_count(&self) -> usize {
         self.cart.len()
     }
 
     /// Prices the cart with a discount in percent.
+    ///
+    /// # Errors
+    ///
+    /// Throws when the cart is empty, the discount passes
+    /// `pricing::MAX_DISCOUNT_PERCENT`, or a total passes `pricing::MAX_CENTS`.
     pub fn quote(&self, discount_percent: u32) -> Result<Quote, JsError> {
         self.cart
             .quote(discount_percent)
@@ -105,23 +127,29 @@ impl Quote {
     /// The priced lines, in the order their SKUs were first added; each read
     /// returns new `QuoteLine` objects.
     #[wasm_bindgen(getter)]
+    #[must_use]
     pub fn lines(&self) -> Vec<QuoteLine> {
         let lines = self.quote.lines.iter().cloned();
         lines.map(|line| QuoteLine { line }).collect()
     }
 
+    /// The sum of the line totals, before the discount.
     #[wasm_bindgen(getter, js_name = subtotalCents)]
+    #[must_use]
     pub fn subtotal_cents(&self) -> f64 {
         js_number(self.quote.subtotal_cents)
     }
 
     /// The discount, rounded down to whole cents.
     #[wasm_bindgen(getter, js_name = discountCents)]
+    #[must_use]
     pub fn discount_cents(&self) -> f64 {
         js_number(self.quote.discount_cents)
     }
 
+    /// The subtotal less the discount.
     #[wasm_bindgen(getter, js_name = totalCents)]
+    #[must_use]
     pub fn total_cents(&self) -> f64 {
         js_number(self.quote.total_cents)
     }
@@ -136,18 +164,23 @@ pub struct QuoteLine {
 
 #[wasm_bindgen]
 impl QuoteLine {
+    /// The line's SKU.
     #[wasm_bindgen(getter)]
+    #[must_use]
     pub fn sku(&self) -> String {
         self.line.sku.clone()
     }
 
+    /// How many of the SKU.
     #[wasm_bindgen(getter)]
+    #[must_use]
     pub fn quantity(&self) -> u32 {
         self.line.quantity
     }
 
     /// The quantity times the unit price.
     #[wasm_bindgen(getter, js_name = lineTotalCents)]
+    #[must_use]
     pub fn line_total_cents(&self) -> f64 {
         js_number(self.line.line_total_cents)
     }
@@ -155,6 +188,10 @@ impl QuoteLine {
 
 /// Cents as a JavaScript number (a `u64` would arrive as a `BigInt`).
 /// Exact: amounts never pass `pricing::MAX_CENTS`, 2^53 - 1.
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "exact below 2^53, and every amount is at most MAX_CENTS; std has no lossless u64 -> f64"
+)]
 fn js_number(cents: u64) -> f64 {
     cents as f64
 }

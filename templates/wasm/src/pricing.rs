@@ -16,6 +16,9 @@ use anyhow::{Context, Result, bail, ensure};
 /// Larger amounts are refused rather than silently rounded on the JS side.
 pub const MAX_CENTS: u64 = (1 << 53) - 1;
 
+/// 2^53, the first whole float above [`MAX_CENTS`].
+const TWO_POW_53: f64 = 9_007_199_254_740_992.0;
+
 /// The largest discount, in percent.
 pub const MAX_DISCOUNT_PERCENT: u32 = 90;
 <%_ if (libThiserror) { _%>
@@ -23,20 +26,28 @@ pub const MAX_DISCOUNT_PERCENT: u32 = 90;
 /// Why a price, an item or a quote was refused.
 #[derive(Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PricingError {
+    /// The text is not digits with up to two decimals, or passes [`MAX_CENTS`].
     #[error("`{0}` is not a price: expected digits with up to two decimals, like 12.50")]
     InvalidPrice(String),
+    /// A JavaScript number that is not whole cents in `0..=MAX_CENTS`.
     #[error("the amount is not a whole, non-negative number of cents up to {MAX_CENTS}")]
     InvalidCents,
+    /// An item without a SKU.
     #[error("the SKU is empty")]
     EmptySku,
+    /// An item of quantity 0.
     #[error("the quantity is 0")]
     ZeroQuantity,
+    /// Adding to a SKU's quantity would pass `u32::MAX`.
     #[error("the quantity would pass {max}", max = u32::MAX)]
     TooMany,
+    /// A discount above [`MAX_DISCOUNT_PERCENT`].
     #[error("a discount of {0}% is above the maximum of {MAX_DISCOUNT_PERCENT}%")]
     DiscountTooHigh(u32),
+    /// A quote of an empty cart.
     #[error("the cart is empty")]
     EmptyCart,
+    /// A line or the subtotal would pass [`MAX_CENTS`], at the named SKU.
     #[error("the total passes {MAX_CENTS} cents at item {0}")]
     Overflow(String),
 }
@@ -50,36 +61,51 @@ impl fmt::Debug for PricingError {
     }
 }
 
+/// A result whose error is a [`PricingError`].
 pub type Result<T, E = PricingError> = std::result::Result<T, E>;
 <%_ } _%>
 
 /// One line of a cart: `quantity` of `sku` at `unit_price_cents` each.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineItem {
+    /// The stock-keeping unit: what is bought.
     pub sku: String,
+    /// How many, at least 1.
     pub quantity: u32,
+    /// The price of one, in cents.
     pub unit_price_cents: u64,
 }
 
 /// A priced line: the quantity times the unit price.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuoteLine {
+    /// The SKU.
     pub sku: String,
+    /// How many.
     pub quantity: u32,
+    /// The quantity times the unit price, in cents.
     pub line_total_cents: u64,
 }
 
 /// A priced cart.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Quote {
+    /// One line per SKU, in the order they were first added.
     pub lines: Vec<QuoteLine>,
+    /// The sum of the line totals.
     pub subtotal_cents: u64,
+    /// The discount, rounded down to whole cents.
     pub discount_cents: u64,
+    /// The subtotal less the discount.
     pub total_cents: u64,
 }
 
 /// Parses a price typed by a person, like `12.50`, `12.5` or `12`, into cents.
 /// Integer arithmetic only: `0.1 + 0.2` never turns into `0.30000000000000004`.
+///
+/// # Errors
+///
+/// When `input` is not a price or passes [`MAX_CENTS`].
 pub fn parse_price(input: &str) -> Result<u64> {
     let text = input.trim();
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
@@ -108,6 +134,7 @@ pub fn parse_price(input: &str) -> Result<u64> {
 }
 
 /// Formats cents as a decimal price: `1250` -> `12.50`.
+#[must_use]
 pub fn format_price(cents: u64) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)
 }
@@ -115,9 +142,14 @@ pub fn format_price(cents: u64) -> String {
 /// Checks an amount that arrived as a JavaScript number (always a float) and
 /// converts it to whole cents. The message leaves the value out: printing it
 /// would bring in float formatting.
+///
+/// # Errors
+///
+/// When `value` is not a whole number in `0..=MAX_CENTS` (NaN and the
+/// infinities included).
 pub fn cents_from_f64(value: f64) -> Result<u64> {
-    // `MAX_CENTS as f64` is exact: it is below 2^53.
-    let valid = value.fract() == 0.0 && (0.0..=MAX_CENTS as f64).contains(&value);
+    // Whole and below 2^53 (a float holds it exactly) means at most MAX_CENTS.
+    let valid = value.fract() == 0.0 && (0.0..TWO_POW_53).contains(&value);
 <%_ if (libThiserror) { _%>
     if !valid {
         return Err(PricingError::InvalidCents);
@@ -128,8 +160,13 @@ pub fn cents_from_f64(value: f64) -> Result<u64> {
         "the amount is not a whole, non-negative number of cents up to {MAX_CENTS}"
     );
 <%_ } _%>
-    // Exact: `value` is a whole number in 0..=2^53 - 1.
-    Ok(value as u64)
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "checked above: a whole number in 0..=MAX_CENTS; std has no f64 -> u64 conversion"
+    )]
+    let cents = value as u64;
+    Ok(cents)
 }
 
 /// A cart filled one item at a time. Adding a SKU again adds to its quantity
@@ -142,11 +179,18 @@ pub struct Cart {
 }
 
 impl Cart {
+    /// An empty cart.
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Adds `quantity` of `sku` at `unit_price_cents`; the latest price wins.
+    ///
+    /// # Errors
+    ///
+    /// When the SKU is empty, the quantity is 0, or the SKU's quantity would
+    /// pass `u32::MAX`.
     pub fn add(&mut self, sku: &str, quantity: u32, unit_price_cents: u64) -> Result<()> {
 <%_ if (libThiserror) { _%>
         if sku.trim().is_empty() {
@@ -189,21 +233,30 @@ impl Cart {
     }
 
     /// The lines, in the order their SKUs were first added.
+    #[must_use]
     pub fn items(&self) -> &[LineItem] {
         &self.items
     }
 
     /// The number of distinct SKUs.
+    #[must_use]
     pub fn len(&self) -> usize {
         self.items.len()
     }
 
+    /// Whether the cart holds no line.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
 
     /// Prices every line, the subtotal, the discount (rounded down to whole
     /// cents) and the total.
+    ///
+    /// # Errors
+    ///
+    /// When the cart is empty, the discount passes [`MAX_DISCOUNT_PERCENT`],
+    /// or a line or the subtotal would pass [`MAX_CENTS`].
     pub fn quote(&self, discount_percent: u32) -> Result<Quote> {
 <%_ if (libThiserror) { _%>
         if self.items.is_empty() {
@@ -303,7 +356,7 @@ mod tests {
     #[test]
     fn accepts_only_whole_safe_cents_from_javascript() {
         assert_eq!(cents_from_f64(1250.0).unwrap(), 1250);
-        assert_eq!(cents_from_f64(MAX_CENTS as f64).unwrap(), MAX_CENTS);
+        assert_eq!(cents_from_f64(9_007_199_254_740_991.0).unwrap(), MAX_CENTS);
         for value in [-1.0, 0.5, f64::NAN, f64::INFINITY, 2f64.powi(53)] {
             let error = cents_from_f64(value).unwrap_err();
             assert!(error.to_string().contains("whole, non-negative"), "{value}");

@@ -9,12 +9,19 @@ use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 use <%= crate %>::js::{self, Cart};
+use <%= crate %>::pricing;
 
 /// The message of the JavaScript `Error` an export threw.
 fn message(error: JsError) -> String {
     let value = JsValue::from(error);
     let error: &js_sys::Error = value.dyn_ref().expect("a JavaScript Error");
     String::from(error.message())
+}
+
+/// An amount JavaScript received, as cents: whole and exact, or the test fails.
+/// Clearer than comparing floats, and `clippy::float_cmp` has no case.
+fn cents(amount: f64) -> u64 {
+    pricing::cents_from_f64(amount).expect("a whole number of cents")
 }
 
 fn cart(items: &[(&str, u32, f64)]) -> Cart {
@@ -27,7 +34,7 @@ fn cart(items: &[(&str, u32, f64)]) -> Cart {
 
 #[wasm_bindgen_test]
 fn parse_and_format_prices() {
-    assert_eq!(js::parse_price("12.5").unwrap(), 1250.0);
+    assert_eq!(cents(js::parse_price("12.5").unwrap()), 1250);
     assert_eq!(js::format_price(1250.0).unwrap(), "12.50");
 }
 
@@ -45,15 +52,15 @@ fn quote_returns_lines_subtotal_discount_and_total() {
     let lines: Vec<_> = quote
         .lines()
         .iter()
-        .map(|line| (line.sku(), line.quantity(), line.line_total_cents()))
+        .map(|line| (line.sku(), line.quantity(), cents(line.line_total_cents())))
         .collect();
     assert_eq!(
         lines,
-        [("pen".to_owned(), 3, 450.0), ("book".to_owned(), 1, 1299.0)]
+        [("pen".to_owned(), 3, 450), ("book".to_owned(), 1, 1299)]
     );
-    assert_eq!(quote.subtotal_cents(), 1749.0);
-    assert_eq!(quote.discount_cents(), 174.0);
-    assert_eq!(quote.total_cents(), 1575.0);
+    assert_eq!(cents(quote.subtotal_cents()), 1749);
+    assert_eq!(cents(quote.discount_cents()), 174);
+    assert_eq!(cents(quote.total_cents()), 1575);
 }
 
 #[wasm_bindgen_test]
@@ -62,7 +69,7 @@ fn cart_merges_and_removes_skus() {
     assert_eq!(cart.item_count(), 2);
     assert!(cart.remove("book"));
     assert!(!cart.remove("book"));
-    assert_eq!(cart.quote(0).unwrap().total_cents(), 450.0);
+    assert_eq!(cents(cart.quote(0).unwrap().total_cents()), 450);
 }
 
 #[wasm_bindgen_test]

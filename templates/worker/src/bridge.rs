@@ -29,6 +29,10 @@ use crate::stats::TextStats;
 /// back as an error instead of aborting the process (what Rayon does with a
 /// panic in `spawn`). Dropping the future does not stop `work`; its result
 /// is then discarded.
+///
+/// # Errors
+///
+/// When `work` panics.
 <% if (libThiserror) { -%>
 pub async fn spawn_on<T, F>(pool: &ThreadPool, work: F) -> Result<T, WorkerError>
 <% } else { -%>
@@ -68,6 +72,10 @@ where
 }
 
 /// Word statistics of `text`, computed on `pool` while the caller awaits.
+///
+/// # Errors
+///
+/// When the computation panics.
 <% if (libThiserror) { -%>
 pub async fn text_stats(pool: &ThreadPool, text: String) -> Result<TextStats, WorkerError> {
 <% } else { -%>
@@ -100,9 +108,9 @@ mod tests {
     #[tokio::test]
     async fn the_runtime_keeps_running_while_rayon_works() {
         let pool = build_pool(1).unwrap();
-        let (release, released) = mpsc::channel::<()>();
+        let (release, gate) = mpsc::channel::<()>();
         let job = spawn_on(&pool, move || {
-            released.recv_timeout(Duration::from_secs(10)).is_ok()
+            gate.recv_timeout(Duration::from_secs(10)).is_ok()
         });
         let releaser = async move {
             tokio::task::yield_now().await;

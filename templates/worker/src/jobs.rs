@@ -19,14 +19,25 @@ pub enum Job {
     /// A file, read by the worker that takes the job.
     File(PathBuf),
     /// One line of input (numbered from 1), without its line ending.
-    Line { number: u64, bytes: Vec<u8> },
+    Line {
+        /// Line number, from 1.
+        number: u64,
+        /// The line's bytes, not yet checked to be UTF-8.
+        bytes: Vec<u8>,
+    },
     /// The input broke while this line was read. It is a job of its own so
     /// the failure shows up in the results like any other.
-    Unreadable { number: u64, error: io::Error },
+    Unreadable {
+        /// Number of the line that could not be read.
+        number: u64,
+        /// Why it could not.
+        error: io::Error,
+    },
 }
 
 impl Job {
     /// The id results and failures are reported under.
+    #[must_use]
     pub fn id(&self) -> String {
         match self {
             Job::File(path) => path.display().to_string(),
@@ -37,6 +48,10 @@ impl Job {
 
 /// The regular files directly inside `dir` (symlinks followed, directories
 /// skipped), sorted so that runs are reproducible.
+///
+/// # Errors
+///
+/// When `dir` or one of its entries cannot be read.
 <% if (libThiserror) { -%>
 pub fn files_in(dir: &Path) -> Result<Vec<Job>, WorkerError> {
     let listing_failed = |source| WorkerError::ListDir {
@@ -75,6 +90,7 @@ pub struct LineJobs<R> {
 }
 
 impl<R: BufRead> LineJobs<R> {
+    /// Jobs for the lines of `reader`, numbered from 1.
     pub fn new(reader: R) -> Self {
         Self {
             reader,

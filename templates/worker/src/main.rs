@@ -161,21 +161,18 @@ fn run(args: &Args) -> Result<Summary<JobFailure>, CliError> {
         }
     };
 <% } -%>
-    let summary = match &args.dir {
-        Some(dir) => {
+    let summary = if let Some(dir) = &args.dir {
 <% if (binAnyhow) { -%>
-            let jobs = files_in(dir)?;
+        let jobs = files_in(dir)?;
 <% } else { -%>
-            let jobs = files_in(dir).map_err(CliError::Jobs)?;
+        let jobs = files_in(dir).map_err(CliError::Jobs)?;
 <% } -%>
-            let total = jobs.len() as u64;
-            pipeline.run(jobs.into_par_iter(), Some(total), analyze, &cancel, sink)
-        }
-        None => {
-            info!("reading one job per line from stdin");
-            let lines = LineJobs::new(BufReader::new(io::stdin()));
-            pipeline.run(lines.par_bridge(), None, analyze, &cancel, sink)
-        }
+        let total = jobs.len() as u64;
+        pipeline.run(jobs.into_par_iter(), Some(total), analyze, &cancel, sink)
+    } else {
+        info!("reading one job per line from stdin");
+        let lines = LineJobs::new(BufReader::new(io::stdin()));
+        pipeline.run(lines.par_bridge(), None, analyze, &cancel, sink)
     };
 <% if (binAnyhow) { -%>
     let summary = summary.context("the batch stopped")?;

@@ -42,6 +42,8 @@ const TICK: Duration = Duration::from_millis(50);
 pub struct CancelToken(Arc<AtomicBool>);
 
 impl CancelToken {
+    /// A token that has not fired.
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
@@ -51,6 +53,8 @@ impl CancelToken {
         self.0.store(true, Ordering::SeqCst);
     }
 
+    /// Whether [`cancel`](Self::cancel) was called on this token or a clone.
+    #[must_use]
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::SeqCst)
     }
@@ -59,14 +63,18 @@ impl CancelToken {
 /// The result of one job, under the id it is reported with.
 #[derive(Debug)]
 pub struct Outcome<T, E> {
+    /// The job's id, e.g. a file name or `line 3`.
     pub id: String,
+    /// What the job produced, or why it failed.
     pub result: Result<T, E>,
 }
 
 /// A job that failed, kept for the summary.
 #[derive(Debug)]
 pub struct Failure<E> {
+    /// The job's id.
     pub id: String,
+    /// Why it failed.
     pub error: E,
 }
 
@@ -74,17 +82,22 @@ pub struct Failure<E> {
 /// report at most once per [`Pipeline::progress_every`].
 #[derive(Debug)]
 pub enum Event<'a, T, E> {
+    /// A job finished, successfully or not.
     Item(&'a Outcome<T, E>),
+    /// Time for a progress report.
     Progress(Progress),
 }
 
 /// A snapshot of a running batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
+    /// Jobs finished, failed ones included.
     pub done: u64,
+    /// Jobs that failed.
     pub failed: u64,
     /// Known for a directory of files; unknown for a stream of lines.
     pub total: Option<u64>,
+    /// Time since the batch started.
     pub elapsed: Duration,
 }
 
@@ -99,7 +112,12 @@ impl fmt::Display for Progress {
         }
         let seconds = self.elapsed.as_secs_f64();
         if seconds > 0.0 {
-            write!(f, " ({:.0} jobs/s)", self.done as f64 / seconds)?;
+            #[expect(
+                clippy::cast_precision_loss,
+                reason = "a rate shown rounded: exact only up to 2^52 jobs, which is plenty"
+            )]
+            let rate = self.done as f64 / seconds;
+            write!(f, " ({rate:.0} jobs/s)")?;
         }
         Ok(())
     }
@@ -108,11 +126,15 @@ impl fmt::Display for Progress {
 /// The end of a batch: counts, every failure, and whether it was cut short.
 #[derive(Debug)]
 pub struct Summary<E> {
+    /// The number of jobs, when known up front.
     pub total: Option<u64>,
+    /// Jobs that succeeded.
     pub succeeded: u64,
+    /// Every job that failed, in completion order.
     pub failures: Vec<Failure<E>>,
     /// The cancel token fired: jobs not yet started were skipped.
     pub cancelled: bool,
+    /// Wall-clock time of the batch.
     pub elapsed: Duration,
 }
 
@@ -128,15 +150,19 @@ impl<E> Summary<E> {
     }
 
     /// Jobs that ran to the end, successfully or not.
+    #[must_use]
     pub fn processed(&self) -> u64 {
         self.succeeded + self.failures.len() as u64
     }
 
     /// Every job ran and none failed.
+    #[must_use]
     pub fn is_success(&self) -> bool {
         !self.cancelled && self.failures.is_empty()
     }
 
+    /// The batch as a progress snapshot.
+    #[must_use]
     pub fn progress(&self) -> Progress {
         Progress {
             done: self.processed(),
@@ -180,6 +206,10 @@ impl<E> fmt::Display for Summary<E> {
 /// A Rayon pool of `threads` workers; 0 lets Rayon choose (one per core,
 /// or `RAYON_NUM_THREADS`). Threads are named so they are easy to spot in
 /// `top -H` and in panic messages.
+///
+/// # Errors
+///
+/// When Rayon cannot start the threads.
 <% if (libThiserror) { -%>
 pub fn build_pool(threads: usize) -> Result<ThreadPool, WorkerError> {
     ThreadPoolBuilder::new()
@@ -212,6 +242,10 @@ impl Pipeline {
     /// A pipeline with `threads` workers (0: one per core) and room for
     /// `capacity` finished results the sink has not taken yet. Capacity 0
     /// hands each result over directly.
+    ///
+    /// # Errors
+    ///
+    /// When Rayon cannot start the threads.
 <% if (libThiserror) { -%>
     pub fn new(threads: usize, capacity: usize) -> Result<Self, WorkerError> {
 <% } else { -%>
@@ -225,16 +259,20 @@ impl Pipeline {
     }
 
     /// How often the sink gets an [`Event::Progress`] (default: every second).
+    #[must_use]
     pub fn progress_every(mut self, every: Duration) -> Self {
         self.progress_every = every;
         self
     }
 
+    /// The number of worker threads.
+    #[must_use]
     pub fn threads(&self) -> usize {
         self.pool.current_num_threads()
     }
 
     /// The pool itself, to share it with other CPU work (see `bridge`).
+    #[must_use]
     pub fn pool(&self) -> &ThreadPool {
         &self.pool
     }
@@ -250,6 +288,10 @@ impl Pipeline {
     /// `jobs` may be lazy (`LineJobs::par_bridge()`): a worker pulls the
     /// next job only when it is free, so input is read no faster than the
     /// sink takes results.
+    ///
+    /// # Errors
+    ///
+    /// When the pipeline thread cannot start, or the sink fails.
     pub fn run<I, T, E, W, S>(
         &self,
         jobs: I,

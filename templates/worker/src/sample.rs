@@ -14,6 +14,7 @@ const VOCABULARY: &[&str] = &[
 
 /// `words` words drawn from a fixed vocabulary, with punctuation and roughly
 /// twelve words per line.
+#[must_use]
 pub fn text(seed: u64, words: usize) -> String {
     // xorshift64*: tiny, fast and good enough to pick words. Zero is its
     // one fixed point, so the seed is mixed first.
@@ -28,7 +29,9 @@ pub fn text(seed: u64, words: usize) -> String {
     let mut text = String::with_capacity(words * 7);
     for i in 0..words {
         // The smaller of two draws favours the front of the vocabulary.
-        let index = (next() % len).min(next() % len) as usize;
+        let draw = (next() % len).min(next() % len);
+        // Below `VOCABULARY.len()`, so it always fits.
+        let index = usize::try_from(draw).unwrap_or_default();
         text.push_str(VOCABULARY[index]);
         text.push_str(match next() % 24 {
             0 => ". ",

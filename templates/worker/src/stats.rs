@@ -25,22 +25,32 @@ pub const TOP_WORDS: usize = 5;
 /// lowercased; `don't` is two words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TextStats {
+    /// Length in bytes of the UTF-8 text.
     pub bytes: u64,
+    /// Unicode scalar values.
     pub chars: u64,
+    /// Lines, a last line without a newline included.
     pub lines: u64,
+    /// Words, repeats included.
     pub words: u64,
+    /// Distinct words, compared lowercased.
     pub unique_words: u64,
     /// The most frequent words, most frequent first, ties alphabetical.
     pub top_words: Vec<WordCount>,
 }
 
+/// A word and how often it occurs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WordCount {
+    /// The word, lowercased.
     pub word: String,
+    /// Its occurrences.
     pub count: u64,
 }
 
 impl TextStats {
+    /// The statistics of `text`.
+    #[must_use]
     pub fn of(text: &str) -> Self {
         let mut counts: HashMap<String, u64> = HashMap::new();
         let mut words = 0;
@@ -97,6 +107,7 @@ impl fmt::Display for TextStats {
 /// The job function the pipeline runs on each worker: reads the job's text
 /// and computes its statistics.
 <% if (libThiserror) { -%>
+#[must_use]
 pub fn analyze(job: Job) -> Outcome<TextStats, JobError> {
     let id = job.id();
     let result = text_of(job).map(|text| TextStats::of(&text));
@@ -114,6 +125,7 @@ fn text_of(job: Job) -> Result<String, JobError> {
     })
 }
 <% } else { -%>
+#[must_use]
 pub fn analyze(job: Job) -> Outcome<TextStats, anyhow::Error> {
     let id = job.id();
     let result = text_of(job).map(|text| TextStats::of(&text));

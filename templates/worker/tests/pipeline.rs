@@ -19,7 +19,7 @@ use <%= crate %>::{Job, LineJobs, TextStats, analyze, files_in, sample};
 
 fn write_corpus(dir: &Path, files: u64) {
     for seed in 0..files {
-        let words = 200 + 37 * seed as usize;
+        let words = 200 + 37 * usize::try_from(seed).expect("a small seed");
         fs::write(
             dir.join(format!("doc-{seed:03}.txt")),
             sample::text(seed, words),
@@ -110,7 +110,7 @@ fn failed_jobs_are_reported_and_the_rest_succeed() {
             JobError::Read { source, .. } => {
                 assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
             }
-            other => panic!("unexpected failure {other:?}"),
+            other @ JobError::Input(_) => panic!("unexpected failure {other:?}"),
         }
 <% } else { -%>
         let error = &failure.error;

@@ -29,6 +29,7 @@ import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../../lib/paths.js';
 import { WASM_PROFILE, type WasmTarget } from '../../../generators/wasm/member.js';
 import { Skip, type MemberE2e, type StepContext } from '../member-steps.js';
+import { STRICT_CLEAN_MEMBERS, STRICT_LINTS } from '../matrix.js';
 
 const WASM32 = 'wasm32-unknown-unknown';
 const CACHE_DIR = process.env['RUST_PATTERNS_CACHE'] ?? join(homedir(), '.cache', 'generator-rust-patterns');
@@ -120,7 +121,20 @@ const wasm: MemberE2e = {
           });
           return;
         }
-        await ctx.run('cargo', ['clippy', '-p', ctx.member.name, '--all-targets', '--target', WASM32, '--', '-D', 'warnings']);
+        // The strict lints too, once the templates are clean under them (the native `clippy strict` step cannot see this code).
+        const strict = STRICT_CLEAN_MEMBERS.has('wasm') ? STRICT_LINTS : [];
+        await ctx.run('cargo', [
+          'clippy',
+          '-p',
+          ctx.member.name,
+          '--all-targets',
+          '--target',
+          WASM32,
+          '--',
+          '-D',
+          'warnings',
+          ...strict,
+        ]);
       },
     },
     {

@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MemberE2e } from '../member-steps.js';
+import { STRICT_CLEAN_MEMBERS, STRICT_LINTS } from '../matrix.js';
 
 const worker: MemberE2e = {
   steps: () => [
@@ -60,6 +61,8 @@ const worker: MemberE2e = {
           '--',
           '-D',
           'warnings',
+          // The strict lints too, once the templates are clean under them: `clippy strict` sees the default features only.
+          ...(STRICT_CLEAN_MEMBERS.has('worker') ? STRICT_LINTS : []),
         ]);
       },
     },
