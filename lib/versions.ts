@@ -33,7 +33,7 @@ export const CRATES = {
   sqlx: {
     version: '0.8.6',
     defaultFeatures: false,
-    heldBack: 'sqlx 0.9 changes the query and pool API the service member uses: its own issue (18)',
+    heldBack: 'the move to 0.9 (with compile-time-checked queries as an option) is its own issue (18)',
   },
   talc: { version: '5.1.1' },
   tempfile: { version: '3.27.0' },

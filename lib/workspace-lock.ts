@@ -9,6 +9,7 @@
  * taken over when stale after a crash); the owner file beside it only serves
  * the message.
  */
+import * as nodeFs from 'node:fs';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -28,10 +29,54 @@ interface Owner {
 export async function lockWorkspace(root: string, cwd: string): Promise<() => void> {
   const lockPath = join(root, LOCK_NAME);
   const ownerPath = join(root, OWNER_NAME);
+  // `made` is set the moment our mkdir of the lock succeeds, a few async steps before
+  // proper-lockfile's promise resolves (and its own exit handler knows the lock): a
+  // signal in between must still take the lock away, and none may be taken after it.
+  // An object, not variables: exit handlers and the mkdir callback change it between awaits.
+  const state = { made: false, released: false };
+  const release = (): void => {
+    if (state.released) return;
+    state.released = true;
+    if (!state.made) return;
+    // Ours unless another run took it over as stale and wrote its own owner file since.
+    const ours = ownedByThisProcess(ownerPath) ?? true;
+    try {
+      lockfile.unlockSync(root, { lockfilePath: lockPath, realpath: false });
+    } catch {
+      // Not known to proper-lockfile: a signal came during the acquisition, or it judged the lock
+      // compromised (a stalled event loop) and forgot it without removing it.
+    }
+    if (ours) {
+      rmSync(lockPath, { recursive: true, force: true });
+      rmSync(ownerPath, { force: true });
+    }
+  };
+  // However the run ends (an error, a signal), the lock and its owner file go with it.
+  const stopWatching = onExit(release);
+  const fs = {
+    ...nodeFs,
+    mkdir: (path: string, callback: (error: NodeJS.ErrnoException | null) => void): void => {
+      // Released already (the process is ending on a signal): take nothing new, whatever is retried.
+      if (state.released) {
+        callback(Object.assign(new Error('the run is ending'), { code: 'ECANCELED' }));
+        return;
+      }
+      // Synchronous, so that no signal handler can run between the directory's creation and
+      // `made`: an exit handler that saw `made` false while an async mkdir was in flight left it.
+      try {
+        nodeFs.mkdirSync(path);
+        if (path === lockPath) state.made = true;
+        process.nextTick(callback, null);
+      } catch (error) {
+        process.nextTick(callback, error);
+      }
+    },
+  };
   try {
     await lockfile.lock(root, {
       lockfilePath: lockPath,
       realpath: false,
+      fs,
       // A holder refreshes the lock every 2 s; one not refreshed for 10 s crashed and is taken over.
       stale: 10_000,
       update: 2_000,
@@ -42,11 +87,21 @@ export async function lockWorkspace(root: string, cwd: string): Promise<() => vo
       },
     });
   } catch (error) {
+    stopWatching();
     if (isSystemError(error) && error.code === 'ELOCKED') throw new Error(lockedMessage(root, ownerPath), { cause: error });
     if (isSystemError(error)) {
       throw new Error(`${describeSystemError(error, 'lock the workspace at', root, cwd)} Nothing was changed.`, { cause: error });
     }
     throw error;
+  }
+  // A signal's exit handlers ran during the acquisition (the process is ending): hold nothing.
+  if (state.released) {
+    try {
+      lockfile.unlockSync(root, { lockfilePath: lockPath, realpath: false });
+    } catch {
+      // Removed by release() already.
+    }
+    return release;
   }
   const owner: Owner = { pid: process.pid, command: ['rust-patterns', ...process.argv.slice(2)].join(' '), started: Date.now() };
   try {
@@ -54,20 +109,16 @@ export async function lockWorkspace(root: string, cwd: string): Promise<() => vo
   } catch {
     // The owner file only improves another run's message.
   }
-  let released = false;
-  const release = (): void => {
-    if (released) return;
-    released = true;
-    rmSync(ownerPath, { force: true });
-    try {
-      lockfile.unlockSync(root, { lockfilePath: lockPath, realpath: false });
-    } catch {
-      // Already released (taken over as stale): nothing of ours to remove.
-    }
-  };
-  // However the run ends (an error, a signal), the lock and its owner file go with it.
-  onExit(release);
   return release;
+}
+
+/** Whether the owner file names this process; undefined when there is none (or it cannot be read). */
+function ownedByThisProcess(ownerPath: string): boolean | undefined {
+  try {
+    return (JSON.parse(readFileSync(ownerPath, 'utf8')) as Owner).pid === process.pid;
+  } catch {
+    return undefined;
+  }
 }
 
 function lockedMessage(root: string, ownerPath: string): string {
