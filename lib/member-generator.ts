@@ -389,7 +389,7 @@ export abstract class MemberGenerator<
     const formatted = formatIfTooWide(rendered);
     if (formatted === undefined) {
       this.log.info(
-        `${this.shown(relative(this.destinationRoot(), file))} has lines over ${MAX_WIDTH} columns (a long crate name) and rustfmt is not installed: run \`cargo fmt\` once it is.`,
+        `${this.shown(relative(this.destinationRoot(), file))} has lines near or over ${MAX_WIDTH} columns (a long crate name) and rustfmt is not installed: run \`cargo fmt\` once it is.`,
       );
     } else if (formatted !== rendered) {
       this.fs.write(file, formatted);
