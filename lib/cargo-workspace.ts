@@ -203,3 +203,24 @@ function placeProblem(root: string, segments: readonly string[]): string | undef
   }
   return undefined;
 }
+
+/** A `[patch.crates-io]` entry of the root: the crate cargo takes from elsewhere for every dependent. */
+export interface PatchedCrate {
+  /** Where the patch points: a directory relative to the root, or the git URL. */
+  readonly source: string;
+  /** The patched package's version, read from its manifest; undefined for a git patch (not read offline). */
+  readonly version?: string;
+}
+
+/** The root's `[patch.crates-io]` entry for `name` (not a renamed `package = …` one), or undefined. */
+export function patchedCrate(root: string, manifest: ParsedManifest, name: string, read: ReadFile): PatchedCrate | undefined {
+  const entry = lookup(manifest.value, ['patch', 'crates-io', name]);
+  if (!isTable(entry) || (typeof entry['package'] === 'string' && entry['package'] !== name)) return undefined;
+  if (typeof entry['git'] === 'string') return { source: entry['git'] };
+  if (typeof entry['path'] !== 'string') return undefined;
+  const dir = posix.normalize(entry['path'].split('\\').join('/'));
+  const text = read(join(root, dir, 'Cargo.toml'));
+  const version =
+    text === undefined ? undefined : lookup(parseManifest(text, join(dir, 'Cargo.toml')).value, ['package', 'version']);
+  return { source: dir, ...(typeof version === 'string' ? { version } : {}) };
+}

@@ -8,6 +8,7 @@ import { getStaticTOMLValue, parseTOML } from 'toml-eslint-parser';
 import { compareVersions, lowerBound, matches, parseVersion, sameRange, type Version } from './cargo-version.js';
 import { isTable, lookup } from './toml-value.js';
 import { crateVersion, type CrateName } from './versions.js';
+import type { PatchedCrate } from './cargo-workspace.js';
 
 /** A dependency a member needs: the features its code uses and where it is used. */
 export interface MemberDependency {
@@ -27,12 +28,18 @@ export interface MemberDependency {
  * - `path`: the workspace holds the crate itself (tokio's, axum's repository),
  *   at a version of the range the member is tested with: the member uses it,
  *   as the workspace's own crates do, rather than a second copy from crates.io.
+ *
+ * A `[patch.crates-io]` of the crate at a version of that range also serves:
+ * the member asks for the patched version (`version`), which cargo then takes
+ * from the patch, instead of ours, which the patch could not satisfy.
  */
 export interface DependencyDecision {
   readonly dep: MemberDependency;
   readonly source: 'add' | 'inherit' | 'local' | 'path';
   /** For `path`: the package's directory, relative to the member's. */
   readonly path?: string;
+  /** For `local`: the version asked for where it is not ours (a patched crate's). */
+  readonly version?: string;
   /** `inherit` from an entry without default features, where ours has them. */
   readonly defaultFeatures?: true;
   /** Why the member does not inherit, for the log. */
@@ -44,7 +51,8 @@ export interface DependencyDecision {
  * `locked` gives the versions Cargo.lock holds for a crate name. `previous`
  * is the member's own manifest when it is generated again: a dependency it
  * already asks for itself stays so (the lock has moved since, by our doing).
- * `workspacePackage` finds a package of the workspace by name.
+ * `workspacePackage` finds a package of the workspace by name, `patched` the
+ * root's `[patch.crates-io]` entry for a crate.
  */
 export function planDependencies(
   rootValue: unknown,
@@ -52,11 +60,17 @@ export function planDependencies(
   locked: (name: string) => readonly string[] = () => [],
   previous?: unknown,
   workspacePackage: (name: string) => OwnPackage | undefined = () => undefined,
+  patched: (name: string) => PatchedCrate | undefined = () => undefined,
 ): DependencyDecision[] {
   return deps.map((dep): DependencyDecision => {
     const entry = lookup(rootValue, ['workspace', 'dependencies', dep.name]);
     const ours = crateVersion(dep.name).version;
     const tested = parseVersion(ours)!;
+    const patch = patched(dep.name);
+    if (patch) {
+      const decision = planAgainstPatch(dep, patch, entry, ours, tested);
+      if (decision) return decision;
+    }
     const local = workspacePackage(dep.name);
     if (entry === undefined && local) {
       const version = local.version === undefined ? undefined : parseVersion(local.version);
@@ -88,6 +102,11 @@ export function planDependencies(
       return { dep, source: 'local', reason: `${shown} names the package ${table['package']}` };
     }
     if (requirement !== undefined) {
+      // The workspace's own package under that name is what the entry resolves to, whatever the lock says.
+      const localVersion = local?.version === undefined ? undefined : parseVersion(local.version);
+      if (localVersion && sameRange(localVersion, tested) && matches(requirement, localVersion)) {
+        return { dep, source: 'inherit' };
+      }
       const floor = lowerBound(requirement);
       const candidate = floor && sameRange(floor, tested) && compareVersions(floor, tested) > 0 ? floor : tested;
       if (!floor || !matches(requirement, candidate)) {
@@ -113,6 +132,50 @@ export function planDependencies(
     const needsDefaults = table?.['default-features'] === false && crateVersion(dep.name).defaultFeatures !== false;
     return needsDefaults ? { dep, source: 'inherit', defaultFeatures: true } : { dep, source: 'inherit' };
   });
+}
+
+/**
+ * The decision for a crate the root patches, or undefined where the patch
+ * changes nothing (the entry's own planning applies): a patch of the tested
+ * range serves, through the workspace's entry where that accepts the patched
+ * version, else by asking for that version; another range is built beside it.
+ */
+function planAgainstPatch(
+  dep: MemberDependency,
+  patch: PatchedCrate,
+  entry: unknown,
+  ours: string,
+  tested: Version,
+): DependencyDecision | undefined {
+  const version = patch.version === undefined ? undefined : parseVersion(patch.version);
+  const where = `the workspace's [patch.crates-io] ${dep.name}${patch.version ? ` ${patch.version}` : ''} (from ${patch.source})`;
+  if (!version) {
+    // A git patch: its version is not known offline; cargo uses it where it matches what is asked for.
+    return entry === undefined
+      ? {
+          dep,
+          source: 'add',
+          reason: `${where} replaces crates.io's ${ours} if its version matches it; cargo warns where it does not`,
+        }
+      : undefined;
+  }
+  if (!sameRange(version, tested)) {
+    return {
+      dep,
+      source: entry === undefined ? 'add' : 'local',
+      reason: `${where} is not of the ${ours} range the member is tested with, so the member takes crates.io's ${ours} beside it`,
+    };
+  }
+  const requirement = typeof entry === 'string' ? entry : isTable(entry) ? entry['version'] : undefined;
+  if (entry !== undefined && (typeof requirement !== 'string' || matches(requirement, version))) {
+    return { dep, source: 'inherit', reason: `${where} serves, through the workspace's entry` };
+  }
+  return {
+    dep,
+    source: 'local',
+    version: patch.version!,
+    reason: `${where} serves, so the member asks for ${patch.version}, which the patch provides`,
+  };
 }
 
 /** A package of the workspace named like a crate a member uses. */
@@ -148,14 +211,14 @@ export function lockedVersions(lockText: string | undefined): (name: string) => 
  */
 export function memberDependencyEntry(
   dep: MemberDependency,
-  decision?: Pick<DependencyDecision, 'source' | 'defaultFeatures' | 'path'>,
+  decision?: Pick<DependencyDecision, 'source' | 'defaultFeatures' | 'path' | 'version'>,
 ): string {
   const extras: string[] = [];
   if (decision?.source === 'path') {
     extras.push(`path = ${JSON.stringify(decision.path)}`);
   } else if (decision?.source === 'local') {
     const { version, defaultFeatures } = crateVersion(dep.name);
-    extras.push(`version = "${version}"`);
+    extras.push(`version = "${decision.version ?? version}"`);
     if (defaultFeatures === false) extras.push('default-features = false');
   } else {
     extras.push('workspace = true');

@@ -11,7 +11,7 @@ import ejs from 'ejs';
 import { addProfile, addWorkspaceDependencies, addWorkspaceMember, parseManifest, type CargoProfile } from './cargo-manifest.js';
 import { compareVersions, parseVersion } from './cargo-version.js';
 import { runCargoSteps } from './cargo-steps.js';
-import { findWorkspaceRoot, memberPathProblem, shownPath, workspacePackages } from './cargo-workspace.js';
+import { findWorkspaceRoot, memberPathProblem, patchedCrate, shownPath, workspacePackages } from './cargo-workspace.js';
 import { crateNameError, pascalCase, sameCrateName, snakeCase, suggestCrateName } from './crate-name.js';
 import {
   lockedVersions,
@@ -338,14 +338,15 @@ export abstract class MemberGenerator<
         const fromMember = relative(memberDir, this.destinationPath(found.dir)).split('\\').join('/') || '.';
         return { version: found.version, dir: found.dir, fromMember };
       },
+      (name) => (this.freshWorkspace ? undefined : patchedCrate(this.destinationRoot(), root, name, this.read)),
     );
     const explained = new Set<string>();
-    for (const { dep, reason, source } of decisions) {
+    for (const { dep, reason, source, version } of decisions) {
       // A crate that is both a dependency and a dev-dependency is explained once.
       if (reason && !explained.has(dep.name)) {
         explained.add(dep.name);
         this.log.info(
-          source === 'local'
+          source === 'local' && version === undefined
             ? `${dep.name}: ${reason}, so ${this.memberPath}/Cargo.toml asks for it itself; your Cargo.toml keeps its line.`
             : `${dep.name}: ${reason}.`,
         );

@@ -8,7 +8,7 @@
  * Cargo has no resolve-only mode that reads manifests from elsewhere, hence the copy.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { onExit } from 'signal-exit';
@@ -72,6 +72,38 @@ function stage(root: string, to: string): void {
   walk(root);
 }
 
+/**
+ * Where the staged copy of `root` goes under `base`: at `root`'s own absolute
+ * path, beside links to every other entry of each directory above it, so that
+ * a path a manifest gives outside the workspace (a `[patch]` of
+ * `../vendor/anyhow`, a sibling repository's crate) and the `.cargo/config.toml`
+ * files above it are read as they are for the user. (On Windows, with drive
+ * letters, the copy goes to `base` itself.)
+ */
+function stagedPlace(base: string, root: string): string {
+  if (process.platform === 'win32') return base;
+  let child = root;
+  for (let dir = dirname(root); ; child = dir, dir = dirname(dir)) {
+    mkdirSync(join(base, dir), { recursive: true });
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      // An unreadable directory above the workspace: cargo could not read it either.
+    }
+    for (const name of names) {
+      if (name === basename(child)) continue;
+      try {
+        symlinkSync(join(dir, name), join(base, dir, name));
+      } catch {
+        // Left out: what cannot be linked is not something cargo resolves against.
+      }
+    }
+    if (dirname(dir) === dir) break;
+  }
+  return join(base, root);
+}
+
 function overlay(root: string, to: string, pending: readonly PendingWrite[]): void {
   for (const file of pending) {
     const rel = relative(root, file.path);
@@ -128,13 +160,13 @@ export async function checkResolves(root: string, pending: readonly PendingWrite
   };
   const stopCleanup = onExit(removeScratch);
   try {
-    const withMember = join(scratch, 'with');
+    const withMember = stagedPlace(join(scratch, 'with'), root);
     stage(root, withMember);
     overlay(root, withMember, pending);
     const run = await resolveIn(withMember);
     if (run.missing) return { status: 'unknown', reason: 'cargo is not on PATH' };
     if (run.ok) return { status: 'resolves', packages: packagesOf(run.stdout) };
-    const before = join(scratch, 'before');
+    const before = stagedPlace(join(scratch, 'before'), root);
     stage(root, before);
     const earlier = await resolveIn(before);
     if (!earlier.ok)

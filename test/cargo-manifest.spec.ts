@@ -220,6 +220,50 @@ describe('cargo-manifest: what the member inherits', () => {
     );
   });
 
+  it('follows a [patch.crates-io] of the tested range, and builds beside one of another range', () => {
+    const [major, minor] = CRATES.tokio.version.split('.').map(Number) as [number, number];
+    const older = `${major}.${minor - 1}.3`;
+    const patchedPlan = (entry: string, version: string | undefined, source = '../tokio') =>
+      planDependencies(
+        parseManifest(`[workspace.dependencies]\n${entry}\n`).value,
+        [{ name: 'tokio', features: ['derive'] }],
+        lockedVersions(`version = 4\n\n[[package]]\nname = "tokio"\nversion = "${older}"\n`),
+        undefined,
+        () => undefined,
+        (name) => (name === 'tokio' ? { source, ...(version ? { version } : {}) } : undefined),
+      )[0]!;
+    // No entry: the member asks for the patched version (ours would not match the patch: two tokios).
+    const asked = patchedPlan('', older);
+    assert.equal(asked.source, 'local');
+    assert.equal(memberDependencyEntry(asked.dep, asked), `tokio = { version = "${older}", features = ["derive"] }`);
+    assert.match(
+      asked.reason ?? '',
+      new RegExp(`\\[patch\\.crates-io\\] tokio ${older.replaceAll('.', '\\.')} \\(from \\.\\./tokio\\) serves`),
+    );
+    // An entry accepting the patched version is inherited, though the lock holds that (older) version.
+    assert.equal(patchedPlan('tokio = "1"', older).source, 'inherit');
+    // Another range: crates.io's beside it, said so.
+    const other = patchedPlan('', `${major + 1}.0.0`);
+    assert.equal(other.source, 'add');
+    assert.match(other.reason ?? '', /is not of the .* range the member is tested with/);
+    // A git patch: version unknown offline; said so, entry planned as usual.
+    assert.match(patchedPlan('', undefined, 'https://example.invalid/tokio').reason ?? '', /if its version matches/);
+    assert.equal(patchedPlan('tokio = "1"', undefined, 'https://example.invalid/tokio').source, 'local');
+  });
+
+  it("inherits an entry that resolves to the workspace's own package, whatever the lock holds", () => {
+    const [major, minor] = CRATES.tokio.version.split('.').map(Number) as [number, number];
+    const own = `${major}.${minor - 1}.0`;
+    const decision = planDependencies(
+      parseManifest('[workspace.dependencies]\ntokio = { path = "tokio", version = "1" }\n').value,
+      [{ name: 'tokio' }],
+      lockedVersions(`version = 4\n\n[[package]]\nname = "tokio"\nversion = "${own}"\n`),
+      undefined,
+      (name) => (name === 'tokio' ? { version: own, dir: 'tokio', fromMember: '../../tokio' } : undefined),
+    )[0]!;
+    assert.equal(decision.source, 'inherit');
+  });
+
   it('turns default features back on locally where the workspace turns them off', () => {
     const decision = plan('serde = { version = "1", default-features = false }');
     assert.equal(

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { explainResolveFailure } from '../lib/resolve-check.js';
 import { PACKAGE_ROOT } from '../lib/paths.js';
+import { CRATES } from '../lib/versions.js';
 import { snapshot, writeTree, type Tree } from './fixtures/repos.js';
 
 const hasCargo = spawnSync('cargo', ['--version']).status === 0;
@@ -79,6 +80,25 @@ describe('resolving the workspace before writing a member', function () {
     const run = rustPatterns(dir, 'cli', 'tool', '--defaults', '--dry-run');
     assert.equal(run.status, 0, run.stdout + run.stderr);
     assert.match(run.stderr, /would update Cargo\.toml/);
+  });
+
+  it('follows a [patch] from outside the repository, and checks resolution with it in place', () => {
+    const older = CRATES.anyhow.version.replace(/\d+$/, (patch) => String(Number(patch) - 1));
+    const outer = repo({
+      'ws/Cargo.toml': '[workspace]\nresolver = "3"\nmembers = []\n\n[patch.crates-io]\nanyhow = { path = "../vendor/anyhow" }\n',
+      'vendor/anyhow/Cargo.toml': `[package]\nname = "anyhow"\nversion = "${older}"\nedition = "2021"\n\n[features]\nstd = []\n`,
+      'vendor/anyhow/src/lib.rs': '',
+    });
+    const run = rustPatterns(join(outer, 'ws'), 'cli', 'tool', '--defaults', '--dry-run');
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    assert.match(
+      run.stderr,
+      new RegExp(
+        `anyhow: the workspace's \\[patch\\.crates-io\\] anyhow ${older.replaceAll('.', '\\.')} \\(from \\.\\./vendor/anyhow\\) serves`,
+      ),
+    );
+    // The staged copy sees ../vendor as the workspace does: the check ran and passed.
+    assert.doesNotMatch(run.stderr, /Could not check/);
   });
 
   it('says it did not check with --skip-install, which runs no cargo', () => {

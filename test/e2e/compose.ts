@@ -16,10 +16,11 @@
  * E2E_DIR (default .e2e/ in the repository; scenarios go to compose-<name>/).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { PACKAGE_ROOT } from '../../lib/paths.js';
+import { CRATES } from '../../lib/versions.js';
 import { REPOS, snapshot, writeTree, type RepoName } from '../fixtures/repos.js';
 import { run as runCommand } from '../process.js';
 
@@ -44,6 +45,8 @@ interface Scenario {
   readonly setup?: (dir: string) => Promise<unknown>;
   /** The run must be refused with this message, leaving every file as it was. */
   readonly refused?: RegExp;
+  /** Checked once the workspace has built with the member. */
+  readonly verify?: (dir: string) => Promise<unknown>;
 }
 
 const SCENARIOS: readonly Scenario[] = [
@@ -77,12 +80,56 @@ const SCENARIOS: readonly Scenario[] = [
     setup: (dir) => run('cargo', ['update', '-p', 'tokio', '--precise', '1.40.0'], dir),
   },
   {
+    // The workspace patches anyhow with its own copy of an older 1.0: the member must use it, not build a second anyhow.
+    name: 'patched',
+    repo: 'tokio-user',
+    setup: patchAnyhow,
+    verify: async (dir) => {
+      const metadata = JSON.parse(await run('cargo', ['metadata', '--format-version', '1'], dir)) as {
+        packages: { name: string; version: string; source: string | null }[];
+      };
+      const anyhows = metadata.packages.filter((p) => p.name === 'anyhow');
+      assert.deepEqual(
+        anyhows.map((p) => [p.version, p.source]),
+        [[PATCHED_ANYHOW, null]],
+        'one anyhow, the patched one',
+      );
+    },
+  },
+  {
     name: 'name-is-dependency',
     repo: 'explicit',
     member: 'clap',
     refused: /depends on the crate clap, so it cannot be named clap/,
   },
 ];
+
+/** The version the 'patched' scenario's copy of anyhow claims: ours, one patch release older. */
+const PATCHED_ANYHOW = CRATES.anyhow.version.replace(/\d+$/, (patch) => String(Number(patch) - 1));
+
+/**
+ * Copies crates.io's anyhow (ours, fetched if not cached) beside the
+ * repository as an older release, and patches the workspace with it.
+ */
+async function patchAnyhow(dir: string): Promise<void> {
+  const vendor = `${dir}-vendor`;
+  rmSync(vendor, { recursive: true, force: true });
+  const fetcher = join(vendor, 'fetch');
+  writeTree(fetcher, {
+    'Cargo.toml': `[package]\nname = "fetch"\nversion = "0.0.0"\nedition = "2024"\n\n[dependencies]\nanyhow = "=${CRATES.anyhow.version}"\n`,
+    'src/lib.rs': '',
+  });
+  const metadata = JSON.parse(await run('cargo', ['metadata', '--format-version', '1'], fetcher)) as {
+    packages: { name: string; manifest_path: string }[];
+  };
+  const source = dirname(metadata.packages.find((p) => p.name === 'anyhow')!.manifest_path);
+  const copy = join(vendor, 'anyhow');
+  cpSync(source, copy, { recursive: true });
+  const manifest = join(copy, 'Cargo.toml');
+  writeFileSync(manifest, readFileSync(manifest, 'utf8').replace(/^version = ".*"$/m, `version = "${PATCHED_ANYHOW}"`));
+  const root = join(dir, 'Cargo.toml');
+  writeFileSync(root, `${readFileSync(root, 'utf8')}\n[patch.crates-io]\nanyhow = { path = "../${basename(vendor)}/anyhow" }\n`);
+}
 
 interface Row {
   readonly scenario: string;
@@ -190,6 +237,7 @@ async function runScenario(scenario: Scenario): Promise<void> {
     ],
     ['check member', () => run('cargo', ['check', '-p', member, '--all-targets'], dir)],
     ['check workspace', () => run('cargo', ['check', '--workspace'], dir)],
+    ...(scenario.verify ? ([['verify', () => scenario.verify!(dir)]] as [string, () => Promise<unknown>][]) : []),
     ...(scenario.full
       ? ([
           ['clippy member', () => run('cargo', ['clippy', '-p', member, '--all-targets', '--', '-D', 'warnings'], dir)],
