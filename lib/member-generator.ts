@@ -24,6 +24,7 @@ import {
   ERRORS,
   MEMBER_SHARED_OPTIONS,
   NEW_WORKSPACE,
+  OWN_LINTS,
   choiceFlags,
   nameOption,
   type AnswersOf,
@@ -31,11 +32,12 @@ import {
   type ErrorStyle,
   type OptionSpec,
 } from './options.js';
+import { disallowedConflicts, disallowedPaths, toolchainLints, workspaceLintConflicts, type LintConflict } from './lint-fit.js';
 import { templatesDir } from './paths.js';
 import { PatternsGenerator, type PatternOptions } from './patterns-generator.js';
 import { EDITION, RUST_VERSION, lintTables } from './rust-conventions.js';
 import { MAX_WIDTH, formatIfTooWide } from './rust-format.js';
-import { lookup } from './toml-value.js';
+import { isTable, lookup } from './toml-value.js';
 import { TEMPLATE_VERSIONS } from './versions.js';
 import { normalizeMemberPath } from './workspace-members.js';
 import { ROOT_PLAN, rootContext, type MemberSummary } from './workspace-root.js';
@@ -77,7 +79,16 @@ export interface MemberContext extends ChoiceFlags<typeof ERRORS> {
   readonly lints: string;
   /** Tool, image and action versions (lib/versions.ts), e.g. `versions.images.postgres`. */
   readonly versions: typeof TEMPLATE_VERSIONS;
+  /** The map of counts: `HashMap`, or `BTreeMap` where the workspace's clippy.toml disallows std's HashMap. */
+  readonly mapType: 'HashMap' | 'BTreeMap';
 }
+
+/** What the workspace forbids that a template has a variant for (read from its clippy.toml). */
+export interface Adaptations {
+  readonly disallowedTypes?: readonly string[];
+}
+
+const STD_HASH_MAP = ['std::collections::HashMap', 'std::collections::hash_map::HashMap'];
 
 /** The options every member generator has: the positional name and the shared ones. */
 type SharedMemberSpecs = readonly [ReturnType<typeof nameOption>, ...typeof MEMBER_SHARED_OPTIONS];
@@ -108,6 +119,12 @@ export interface MemberDefinition<O extends readonly OptionSpec[] = readonly Opt
   readonly plan: WritePlan<MemberContext & X>;
   /** Named profiles the member needs in the workspace root (Cargo reads profiles only there). */
   readonly profiles?: readonly CargoProfile[];
+  /**
+   * The member's code passes clippy with the strict set too (lib/lint-fit.ts
+   * STRICT_SET: pedantic, missing_docs, unreachable_pub), which the e2e checks,
+   * so a workspace raising those lints fits it.
+   */
+  readonly strictLints?: boolean;
 }
 
 /** Declares a member with its answer and context types inferred from the option specs and `context`. */
@@ -145,6 +162,7 @@ export function memberTemplateContext<O extends readonly OptionSpec[], X extends
   answers: MemberAnswers<O>,
   rootValue: Record<string, unknown>,
   decisions: readonly DependencyDecision[] = planDependencies(rootValue, definition.dependencies(answers)),
+  adaptations: Adaptations = {},
 ): MemberContext & X {
   const { errors, name } = answers;
   const libThiserror = errors !== 'anyhow';
@@ -175,6 +193,7 @@ export function memberTemplateContext<O extends readonly OptionSpec[], X extends
     buildDependencies: section('build'),
     lints: lookup(rootValue, ['workspace', 'lints']) === undefined ? lintTables('lints') : '[lints]\nworkspace = true',
     versions: TEMPLATE_VERSIONS,
+    mapType: adaptations.disallowedTypes?.some((t) => STD_HASH_MAP.includes(t)) ? 'BTreeMap' : 'HashMap',
   };
   return { ...base, ...(definition.context?.(answers, base) ?? ({} as X)) };
 }
@@ -199,6 +218,10 @@ export abstract class MemberGenerator<
   private outsideCargo = false;
   /** Creating a new workspace in the current directory (`--new-workspace`, or confirmed). */
   private freshWorkspace = false;
+  /** The member states its own lints and clippy.toml (`--own-lints`, asked only where the workspace's would fail it). */
+  private ownLints = false;
+  /** Template variants the workspace's clippy.toml calls for. */
+  private adaptations: Adaptations = {};
 
   constructor(args: string[], options: PatternOptions, definition: MemberDefinition<O, X>) {
     super(args, options, memberSpecs(definition));
@@ -208,11 +231,11 @@ export abstract class MemberGenerator<
   }
 
   protected get memberName(): string {
-    return this.allAnswers().name;
+    return this.answerTo('name');
   }
 
   protected get memberPath(): string {
-    return memberDirectory(this.allAnswers());
+    return memberDirectory({ name: this.answerTo('name'), path: this.answerTo('path') });
   }
 
   /** A path for messages, relative to where the user runs the generator. */
@@ -239,7 +262,12 @@ export abstract class MemberGenerator<
   async prompting(): Promise<void> {
     if (this.outsideCargo) await this.confirmNewWorkspace();
     const workspace = suggestCrateName(basename(this.destinationRoot()));
-    await this.answer(memberSpecs(this.definition), { name: `${workspace}-${this.definition.kind}` });
+    // `--own-lints` is asked later, and only where the workspace's lints would fail the member (fitWorkspaceLints).
+    await this.answer(
+      memberSpecs(this.definition).filter((s) => s !== OWN_LINTS),
+      { name: `${workspace}-${this.definition.kind}` },
+    );
+    await this.fitWorkspaceLints();
   }
 
   /** Outside any Cargo repository: create a workspace in place only when told (`--new-workspace`) or after asking. */
@@ -295,6 +323,78 @@ export abstract class MemberGenerator<
     const member: RecordedMember = { kind: this.definition.kind, path: this.memberPath, options };
     this.config.set('members', { ...recorded, [this.memberName]: member });
     if (this.freshWorkspace) this.config.set('workspace', { generated: 'in-place' } satisfies RecordedWorkspace);
+  }
+
+  /**
+   * Holds the member's code against the workspace's lints and clippy.toml
+   * (lib/lint-fit.ts): takes a template variant where one exists, says what
+   * would still fail and where, and asks whether the member states its own
+   * lints instead (`--own-lints`; under `--defaults` it inherits them). A
+   * member that states its own already (a rerun, an update) keeps them.
+   */
+  private async fitWorkspaceLints(): Promise<void> {
+    const settle = (value: boolean): Promise<void> =>
+      this.answer([{ ...OWN_LINTS, prompt: undefined, default: value } satisfies OptionSpec]);
+    // A workspace being written (by the app, or in place) has our lints; an update keeps the member's own.
+    const rootText = this.freshWorkspace ? undefined : this.read(this.destinationPath('Cargo.toml'));
+    const rootValue = rootText === undefined ? {} : parseManifest(rootText, this.shown('Cargo.toml')).value;
+    const workspaceLints = lookup(rootValue, ['workspace', 'lints']) !== undefined;
+    const previous = this.read(this.destinationPath(this.memberPath, 'Cargo.toml'));
+    const statesOwn = workspaceLints && previous !== undefined && statesOwnLints(previous);
+    const clippyConfig = rootText === undefined ? undefined : this.clippyConfigAbove();
+    this.adaptations = { disallowedTypes: clippyConfig ? disallowedPaths(clippyConfig.text, 'disallowed-types') : [] };
+    if (this.composed || rootText === undefined || statesOwn) {
+      await settle(statesOwn);
+      this.ownLints = statesOwn;
+      return;
+    }
+    const sources = this.renderedSources(rootValue);
+    const table = workspaceLints ? toolchainLints(this.destinationRoot()) : undefined;
+    if (workspaceLints && !table) {
+      this.log.info(
+        `Not checked that the workspace's [workspace.lints] fit ${this.memberName}'s code: clippy is not installed (\`rustup component add clippy\`).`,
+      );
+    }
+    if (this.adaptations.disallowedTypes?.some((t) => STD_HASH_MAP.includes(t))) {
+      this.log.info(`${clippyConfig!.shown} disallows std's HashMap, so ${this.memberPath} uses BTreeMap where it counts.`);
+    }
+    const conflicts: LintConflict[] = [
+      ...(table ? workspaceLintConflicts(rootValue, table, this.definition.strictLints === true, sources) : []),
+      ...(clippyConfig ? disallowedConflicts(clippyConfig.text, clippyConfig.shown, sources) : []),
+    ];
+    if (conflicts.length === 0) return settle(false);
+    for (const c of conflicts) this.log.info(`${c.where}: \`${c.lint}\` would fail ${this.memberPath}: ${c.why}.`);
+    await this.answer([OWN_LINTS]);
+    this.ownLints = this.answerTo('own-lints');
+    if (!this.ownLints) {
+      this.log.info(
+        `${this.memberPath} inherits them: \`cargo clippy -p ${this.memberName} -- -D warnings\` will report what is listed above. Run again with --own-lints to give the member its own.`,
+      );
+    }
+  }
+
+  /** The clippy configuration clippy would read for the member: the nearest clippy.toml at or above its directory. */
+  private clippyConfigAbove(): { readonly text: string; readonly shown: string } | undefined {
+    for (let dir = dirname(this.destinationPath(this.memberPath)); ; dir = dirname(dir)) {
+      for (const name of ['clippy.toml', '.clippy.toml']) {
+        const text = this.read(join(dir, name));
+        if (text !== undefined) return { text, shown: shownPath(this.env.cwd, join(dir, name)) };
+      }
+      if (relative(this.destinationRoot(), dir) === '' || dirname(dir) === dir) return undefined;
+    }
+  }
+
+  /** The member's Rust sources as they would be written, by path relative to the root: what the lints judge. */
+  private renderedSources(rootValue: Record<string, unknown>): Map<string, string> {
+    const answers = { ...this.answers, [OWN_LINTS.flag]: false } as MemberAnswers<O>;
+    const ctx = memberTemplateContext(this.definition, answers, rootValue, undefined, this.adaptations);
+    const sources = new Map<string, string>();
+    for (const { template, output } of plannedFiles(this.definition.plan, ctx)) {
+      if (!output.endsWith('.rs')) continue;
+      const file = this.templatePath(template);
+      sources.set(posix.join(this.memberPath, output), ejs.render(readFileSync(file, 'utf8'), ctx, { filename: file }));
+    }
+    return sources;
   }
 
   /** The existing workspace takes the member: a readable root manifest, a free name, an allowed place. */
@@ -356,13 +456,22 @@ export abstract class MemberGenerator<
     if (!this.freshWorkspace && !this.composed) {
       for (const setting of own) this.log.info(`${this.memberPath}/Cargo.toml sets ${setting}.`);
     }
-    const ctx = memberTemplateContext(this.definition, answers, root.value, decisions);
+    const rendered = memberTemplateContext(this.definition, answers, root.value, decisions, this.adaptations);
+    const ctx = this.ownLints ? { ...rendered, lints: lintTables('lints') } : rendered;
+    if (this.ownLints && !this.composed) {
+      this.log.info(
+        `${this.memberPath}/Cargo.toml sets its own [lints], and the member its own clippy.toml: you chose them over the workspace's.`,
+      );
+    }
     for (const { template, output } of plannedFiles(this.definition.plan, ctx)) {
       const target = this.destinationPath(this.memberPath, output);
       this.fs.copyTpl(this.templatePath(template), target, ctx);
       if (output.endsWith('.rs')) this.formatWideLines(target);
     }
-    if (this.needsOwnClippyConfig(root.value)) {
+    if (
+      this.needsOwnClippyConfig(root.value) ||
+      (this.ownLints && !this.fs.exists(this.destinationPath(this.memberPath, 'clippy.toml')))
+    ) {
       this.fs.copy(join(templatesDir('app'), 'clippy.toml'), this.destinationPath(this.memberPath, 'clippy.toml'));
     }
     let updated = addWorkspaceMember(rootText, this.memberPath, root.file);
@@ -540,6 +649,12 @@ function ownPackageSettings(rootValue: Record<string, unknown>): string[] {
     settings.push('its own [lints] (the workspace has no [workspace.lints] to inherit): the lints its code is checked with');
   }
   return settings;
+}
+
+/** Whether a member's manifest states its own `[lints]` rather than `workspace = true`. */
+function statesOwnLints(manifest: string): boolean {
+  const lints = lookup(parseManifest(manifest).value, ['lints']);
+  return isTable(lints) && lints['workspace'] !== true;
 }
 
 /** Whether a `rust-version` is `minimum` or newer. */

@@ -339,5 +339,21 @@ export const WORKSPACE_ROOT = {
   hidden: true,
 } as const satisfies TextOption;
 
+/**
+ * Joining a workspace whose lints (`[workspace.lints]`, a clippy.toml) would
+ * fail the member's code: the member states its own lints instead. Asked only
+ * then (lib/lint-fit.ts); never stored: it is the user's call per member, and
+ * a rerun reads it back from the member's Cargo.toml.
+ */
+export const OWN_LINTS = {
+  kind: 'boolean',
+  flag: 'own-lints',
+  description:
+    "Where the workspace's lints or clippy.toml would fail the member's code, give the member its own [lints] and clippy.toml instead of inheriting them",
+  prompt:
+    "Give the member its own [lints] and clippy.toml instead of the workspace's (which would fail its code, as listed above)?",
+  default: false,
+} as const satisfies BooleanOption;
+
 /** Options every member generator has, besides the positional name. */
-export const MEMBER_SHARED_OPTIONS = [ERRORS, MEMBER_PATH, NEW_WORKSPACE, DEFAULTS, WORKSPACE_ROOT] as const;
+export const MEMBER_SHARED_OPTIONS = [ERRORS, MEMBER_PATH, NEW_WORKSPACE, DEFAULTS, WORKSPACE_ROOT, OWN_LINTS] as const;

@@ -1,21 +1,14 @@
 /** The `rust-patterns` bin, run as a script or CI would: no TTY, no prompts. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APP_OPTIONS } from '../generators/app/options.js';
 import { MEMBERS } from '../generators/members.js';
 import { MEMBER_SHARED_OPTIONS, type OptionSpec } from '../lib/options.js';
-import { PACKAGE_ROOT } from '../lib/paths.js';
-
-const BIN = join(PACKAGE_ROOT, 'dist', 'bin', 'rust-patterns.js');
+import { rustPatterns } from './helpers.js';
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-function rustPatterns(cwd: string, ...args: string[]) {
-  return spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
 
 describe('rust-patterns bin', () => {
   let dir: string;

@@ -6,19 +6,18 @@
  * (metadata, check) is the e2e layer's: test/e2e/compose.ts.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseTOML } from 'toml-eslint-parser';
 import helpers from 'yeoman-test';
 import { workspaceDependencyEntry } from '../lib/cargo-manifest.js';
-import { PACKAGE_ROOT, generatorPath } from '../lib/paths.js';
+import { generatorPath } from '../lib/paths.js';
 import type { PatternsGenerator } from '../lib/patterns-generator.js';
 import { lintTables } from '../lib/rust-conventions.js';
 import { CRATES, type CrateName } from '../lib/versions.js';
 import { REPOS, crlf, snapshot, withInsertions, writeTree, type RepoName, type Tree } from './fixtures/repos.js';
-import { QUIET } from './helpers.js';
+import { QUIET, rustPatterns } from './helpers.js';
 
 /** The crates the cli member needs under the default error style, in order. */
 const CLI_CRATES: readonly CrateName[] = [
@@ -433,12 +432,7 @@ describe('composing a member into an existing repository', () => {
   });
 
   describe('through the rust-patterns bin, without a TTY', () => {
-    const bin = (cwd: string, ...args: string[]) =>
-      spawnSync(process.execPath, [join(PACKAGE_ROOT, 'dist', 'bin', 'rust-patterns.js'), ...args], {
-        cwd,
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+    const bin = rustPatterns;
 
     it('edits the root Cargo.toml without an overwrite prompt', () => {
       const dir = repo(REPOS.explicit.files);

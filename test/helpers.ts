@@ -1,16 +1,25 @@
 /** Shared test helpers: generators run from their compiled entries, as yo runs them. */
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import helpers from 'yeoman-test';
 import { memberTemplateContext, type MemberAnswers, type MemberDefinition } from '../lib/member-generator.js';
 import { MEMBER_SHARED_OPTIONS, type OptionSpec } from '../lib/options.js';
-import { generatorPath } from '../lib/paths.js';
+import { PACKAGE_ROOT, generatorPath } from '../lib/paths.js';
 import type { PatternsGenerator } from '../lib/patterns-generator.js';
 import { plannedFiles } from '../lib/write-plan.js';
 
 /** Typed with our generators' options, so `.withOptions` takes any of our flags. */
 export function runGenerator(name: string) {
   return helpers.run<PatternsGenerator>(generatorPath(name), { namespace: `rust-patterns:${name}` });
+}
+
+/** The built `rust-patterns` bin. */
+export const BIN = join(PACKAGE_ROOT, 'dist', 'bin', 'rust-patterns.js');
+
+/** Runs the bin in `cwd` as a script would: no TTY to ask on, output captured. */
+export function rustPatterns(cwd: string, ...args: string[]) {
+  return spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Options that keep a test run offline and quick: no cargo, no git, no prompts. */

@@ -7,7 +7,6 @@
  * write itself are the fault layer's: test/faults/run.ts.)
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,14 +15,8 @@ import { MEMBERS } from '../generators/members.js';
 import { closest, commandLineProblem } from '../lib/command-line.js';
 import { crateNameError, suggestCrateName } from '../lib/crate-name.js';
 import { ERRORS, MEMBER_PATH, parseOptionValue, parseStoredValue, questionFor } from '../lib/options.js';
-import { PACKAGE_ROOT } from '../lib/paths.js';
 import { REPOS, snapshot, writeTree } from './fixtures/repos.js';
-
-const BIN = join(PACKAGE_ROOT, 'dist', 'bin', 'rust-patterns.js');
-
-function rustPatterns(cwd: string, ...args: string[]) {
-  return spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
+import { rustPatterns } from './helpers.js';
 
 describe('input: the command line', () => {
   let dir: string;

@@ -9,9 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { explainResolveFailure } from '../lib/resolve-check.js';
-import { PACKAGE_ROOT } from '../lib/paths.js';
 import { CRATES } from '../lib/versions.js';
 import { snapshot, writeTree, type Tree } from './fixtures/repos.js';
+import { rustPatterns } from './helpers.js';
 
 const hasCargo = spawnSync('cargo', ['--version']).status === 0;
 
@@ -40,12 +40,6 @@ describe('resolving the workspace before writing a member', function () {
     writeTree(dir, files);
     return dir;
   };
-  const rustPatterns = (cwd: string, ...args: string[]) =>
-    spawnSync(process.execPath, [join(PACKAGE_ROOT, 'dist', 'bin', 'rust-patterns.js'), ...args], {
-      cwd,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
 
   it('refuses a service beside rusqlite 0.40 (both link sqlite3), in words, writing nothing', () => {
     const dir = repo(workspaceWith('rusqlite = "0.40"'));

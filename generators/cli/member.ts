@@ -4,6 +4,8 @@ import { defineMember, errorStyleDependencies } from '../../lib/member-generator
 export const CLI = defineMember({
   kind: 'cli',
   description: 'Clap v4 derive CLI: a `stats` subcommand on a file or stdin, text/json output, completions',
+  // Clean under the strict set; the e2e's `clippy strict` step checks it.
+  strictLints: true,
   options: [],
   dependencies: ({ errors }) => [
     { name: 'clap', features: ['derive'] },

@@ -99,6 +99,8 @@ export const PYO3 = defineMember({
   kind: 'pyo3',
   description:
     'PyO3 extension built by maturin: fast_compute over lists and zero-copy buffers, a thread-safe #[pyclass], exceptions, .pyi stubs, pytest',
+  // Clean under the strict set; the e2e's `clippy strict` step checks it.
+  strictLints: true,
   options: [MODULE_NAME, ABI3],
   dependencies: ({ abi3, errors }) => [
     { name: 'pyo3', features: abi3 === NO_ABI3 ? [] : [`abi3-${abi3}`] },

@@ -30,6 +30,8 @@ export const WASM_PROFILE = 'wasm-release';
 export const WASM = defineMember({
   kind: 'wasm',
   description: 'wasm-bindgen library for JavaScript: functions, classes, JS errors, a small .wasm; tested in Node',
+  // Clean under the strict set; the e2e's `clippy strict` step checks it.
+  strictLints: true,
   options: [TARGET],
   dependencies: ({ errors }) => [
     // anyhow without `std`, whose backtrace printing is ~40 KB of WebAssembly.

@@ -12,6 +12,8 @@ import { defineMember, errorStyleDependencies } from '../../lib/member-generator
 export const WORKER = defineMember({
   kind: 'worker',
   description: 'Rayon batch worker: files or stdin lines in parallel, bounded channel, Ctrl-C, Tokio bridge, benchmark',
+  // Clean under the strict set; the e2e's `clippy strict` step checks it.
+  strictLints: true,
   options: [],
   dependencies: ({ errors }) => [
     { name: 'clap', features: ['derive'] },

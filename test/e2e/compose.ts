@@ -39,8 +39,10 @@ interface Scenario {
   /** The member added: kind and name (default: a cli named tool). */
   readonly kind?: 'cli' | 'service' | 'worker' | 'wasm' | 'pyo3';
   readonly member?: string;
-  /** Beyond the checks: the member's own clippy and tests, in a repository that has no lints of ours. */
+  /** Beyond the checks: the member's own clippy and tests, under the repository's lints. */
   readonly full?: boolean;
+  /** Flags beyond `--defaults`. */
+  readonly args?: readonly string[];
   /** Prepares the repository before the run (e.g. an older Cargo.lock). */
   readonly setup?: (dir: string) => Promise<unknown>;
   /** The run must be refused with this message, leaving every file as it was. */
@@ -79,6 +81,12 @@ const SCENARIOS: readonly Scenario[] = [
     member: 'api',
     setup: (dir) => run('cargo', ['update', '-p', 'tokio', '--precise', '1.40.0'], dir),
   },
+  // Strict inherited lints and a clippy.toml disallowing HashMap: strict-clean members inherit them (the
+  // worker counts in a BTreeMap); the service, not strict-clean, takes its own lints when told to.
+  { name: 'strict-cli', repo: 'strict', full: true },
+  { name: 'strict-worker', repo: 'strict', kind: 'worker', member: 'batch', full: true },
+  { name: 'strict-pyo3', repo: 'strict', kind: 'pyo3', member: 'py', full: true },
+  { name: 'strict-service', repo: 'strict', kind: 'service', member: 'api', full: true, args: ['--own-lints'] },
   {
     // The workspace patches anyhow with its own copy of an older 1.0: the member must use it, not build a second anyhow.
     name: 'patched',
@@ -183,7 +191,8 @@ async function runScenario(scenario: Scenario): Promise<void> {
   const member = scenario.member ?? MEMBER;
   const from = join(dir, scenario.from ?? '');
   // The install phase runs too (cargo fmt and check of the member), and the check that the workspace resolves first.
-  const generate = () => run(process.execPath, [bin, scenario.kind ?? 'cli', member, '--defaults'], from);
+  const generate = () =>
+    run(process.execPath, [bin, scenario.kind ?? 'cli', member, '--defaults', ...(scenario.args ?? [])], from);
   if (scenario.setup && !(await step(s, 'setup', () => scenario.setup!(dir)))) return;
   const original = snapshot(dir);
 

@@ -6,17 +6,21 @@
  */
 import { MEMBERS } from '../../generators/members.js';
 import { ERRORS, type OptionSpec } from '../../lib/options.js';
+import { STRICT_SET } from '../../lib/lint-fit.js';
 
 /**
  * The members whose generated code passes clippy under the strict lints real
- * workspaces make their members inherit (issue 13): the e2e runs
- * `clippy strict` ({@link STRICT_LINTS}) on exactly these packages. `service`
- * is left out until its rewrite lands; adding it is this one line.
+ * workspaces make their members inherit (issue 13), as their definitions say
+ * (`strictLints`, which also tells the generator such a workspace fits them):
+ * the e2e runs `clippy strict` ({@link STRICT_LINTS}) on exactly these packages.
  */
-export const STRICT_CLEAN_MEMBERS: ReadonlySet<string> = new Set(['cli', 'worker', 'wasm', 'pyo3']);
+export const STRICT_CLEAN_MEMBERS: ReadonlySet<string> = new Set(MEMBERS.filter((m) => m.strictLints).map((m) => m.kind));
 
-/** The strict set, as clippy arguments after `--`: what axum-like workspaces put in `[workspace.lints]`. */
-export const STRICT_LINTS: readonly string[] = ['-W', 'clippy::pedantic', '-W', 'missing_docs', '-W', 'unreachable_pub'];
+/** The strict set (lib/lint-fit.ts STRICT_SET), as clippy arguments after `--`: what axum-like workspaces put in `[workspace.lints]`. */
+export const STRICT_LINTS: readonly string[] = [
+  ...STRICT_SET.groups.flatMap((g) => ['-W', g]),
+  ...STRICT_SET.lints.flatMap((l) => ['-W', l.replaceAll('-', '_')]),
+];
 
 export interface Combination {
   /** Directory name and label, e.g. `service-db-postgres-thiserror`. */

@@ -328,12 +328,12 @@ impl<F: Fn(&str) -> Result<String, VarError>> Vars<'_, F> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
+    use std::collections::BTreeMap;
 
     use super::*;
 
     fn config(vars: &[(&str, &str)]) -> <%- result('Config', 'ConfigError') %> {
-        let vars: HashMap<String, String> = vars
+        let vars: BTreeMap<String, String> = vars
             .iter()
             .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
             .collect();

@@ -2,7 +2,7 @@
 //! segmentation, lowercasing, hashing), so it scales with the cores, and
 //! each job is independent, so the results do not depend on the order.
 
-use std::collections::HashMap;
+use std::collections::<%= mapType %>;
 use std::fmt;
 use std::fs;
 
@@ -52,7 +52,7 @@ impl TextStats {
     /// The statistics of `text`.
     #[must_use]
     pub fn of(text: &str) -> Self {
-        let mut counts: HashMap<String, u64> = HashMap::new();
+        let mut counts: <%= mapType %><String, u64> = <%= mapType %>::new();
         let mut words = 0;
         // One buffer for the lowercased word: a `String` is allocated only
         // for a word seen for the first time.
