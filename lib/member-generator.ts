@@ -345,7 +345,7 @@ export abstract class MemberGenerator<
     this.adaptations = { disallowedTypes: clippyConfig ? disallowedPaths(clippyConfig.text, 'disallowed-types') : [] };
     if (this.composed || rootText === undefined || statesOwn) {
       await settle(statesOwn);
-      this.ownLints = statesOwn;
+      this.ownLints = this.answerTo('own-lints');
       return;
     }
     const sources = this.renderedSources(rootValue);
@@ -362,7 +362,11 @@ export abstract class MemberGenerator<
       ...(table ? workspaceLintConflicts(rootValue, table, this.definition.strictLints === true, sources) : []),
       ...(clippyConfig ? disallowedConflicts(clippyConfig.text, clippyConfig.shown, sources) : []),
     ];
-    if (conflicts.length === 0) return settle(false);
+    if (conflicts.length === 0) {
+      await settle(false);
+      this.ownLints = this.answerTo('own-lints');
+      return;
+    }
     for (const c of conflicts) this.log.info(`${c.where}: \`${c.lint}\` would fail ${this.memberPath}: ${c.why}.`);
     await this.answer([OWN_LINTS]);
     this.ownLints = this.answerTo('own-lints');

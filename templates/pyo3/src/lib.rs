@@ -92,17 +92,24 @@ fn fast_compute(values: &Bound<'_, PyAny>) -> PyResult<f64> {
             .map_err(value_error);
 <% } -%>
     }
-    // Python objects are summed as they are read: no Vec, no second pass.
+    // Python objects are summed as they are read, a stack buffer at a time (no Vec, no
+    // second pass), so the sum itself runs in SIMD lanes while the reading loop stays short.
     let mut total = Compensated::default();
-    read::for_each_float(values, |index, value| {
+    read::for_each_batch(values, |start, batch| {
+        let sum = Compensated::of(batch);
+        // NaN and the infinities poison a sum: only then is the batch looked at again.
+        if !sum.value().is_finite() {
+            for (index, &value) in batch.iter().enumerate() {
 <% if (libThiserror) { -%>
-        total = total.add(stats::finite(index, value)?);
+                stats::finite(start + index, value)?;
 <% } else { -%>
-        let value = stats::finite(index, value)
-            .context("fast_compute")
-            .map_err(value_error)?;
-        total = total.add(value);
+                stats::finite(start + index, value)
+                    .context("fast_compute")
+                    .map_err(value_error)?;
 <% } -%>
+            }
+        }
+        total = total.merge(sum);
         Ok(())
     })?;
     Ok(total.value())
@@ -163,8 +170,8 @@ impl RunningStats {
             buffer.detached(py, |array| summarise(&array.values().collect::<Vec<_>>()))??
         } else {
             let mut batch = Vec::new();
-            read::for_each_float(values, |_, value| {
-                batch.push(value);
+            read::for_each_batch(values, |_, floats| {
+                batch.extend_from_slice(floats);
                 Ok(())
             })?;
             py.detach(|| summarise(&batch))?

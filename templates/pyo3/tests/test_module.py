@@ -56,6 +56,19 @@ def test_fast_compute_rejects_non_finite_values_with_value_error() -> None:
         fast_compute([math.inf])
 
 
+def test_fast_compute_reads_long_inputs_across_its_batches() -> None:
+    # Longer than the stack buffer the items are read into, whatever its length.
+    n = 100_003
+    assert fast_compute(list(range(n))) == n * (n - 1) / 2
+    assert fast_compute(tuple(range(n))) == n * (n - 1) / 2
+    assert fast_compute(float(i) for i in range(n)) == n * (n - 1) / 2
+    for values in ([1.0] * n, tuple([1.0] * n)):
+        poisoned = list(values)
+        poisoned[77_777] = math.nan
+        with pytest.raises(ValueError, match="index 77777 is NaN"):
+            fast_compute(poisoned if isinstance(values, list) else tuple(poisoned))
+
+
 def test_fast_compute_overflows_to_infinity_like_sum() -> None:
     assert fast_compute([1e308, 1e308]) == math.inf
 
@@ -80,6 +93,10 @@ def test_fast_compute_survives_a_list_changed_while_it_is_read() -> None:
     values.insert(1, Shrinking())  # type: ignore[arg-type]
     # The items read before the list was emptied count; nothing after.
     assert fast_compute(values) == 11.0
+    # Also far into the list, past the first batch of items read.
+    values[:] = [1.0] * 1000
+    values[600] = Shrinking()  # type: ignore[call-overload]
+    assert fast_compute(values) == 610.0
 
 
 def test_fast_compute_reads_array_memoryview_and_packed_bytes() -> None:
