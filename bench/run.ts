@@ -34,6 +34,8 @@
  *   BENCH_USERS            users seeded through POST /users (1000)
  *   BENCH_PG_URL           PostgreSQL server (postgres://postgres:postgres@127.0.0.1:5432)
  *   BENCH_MYSQL_URL        MySQL/MariaDB server (mysql://root@127.0.0.1:3306)
+ *   loco
+ *   BENCH_LOCO_VERSION     loco CLI to install and generate with (lib/versions.ts); the wrk and rebuild settings above
  *   pyo3
  *   BENCH_PYO3_REPS        timing repetitions per figure (7); BENCH_PYO3_N floats (1000000)
  *   wasm
@@ -49,6 +51,7 @@ import { isAbsolute, join } from 'node:path';
 import { BENCH_DIR, PACKAGE_ROOT, fmtRatio, log, settingsUsed, textSetting, type SectionResult } from './lib.js';
 import { buildCost } from './build.js';
 import { generation } from './generation.js';
+import { loco } from './loco.js';
 import { pyo3 } from './pyo3.js';
 import { runtime } from './runtime.js';
 import { wasm } from './wasm.js';
@@ -60,6 +63,7 @@ const SECTIONS: readonly { id: string; title: string; run: Runner }[] = [
   { id: 'generation', title: 'Generation', run: generation },
   { id: 'build', title: 'Build cost', run: buildCost },
   { id: 'runtime', title: 'Service runtime', run: runtime },
+  { id: 'loco', title: 'Service vs loco', run: loco },
   { id: 'pyo3', title: 'PyO3', run: pyo3 },
   { id: 'wasm', title: 'WASM', run: wasm },
   { id: 'worker', title: 'Worker', run: worker },

@@ -124,15 +124,21 @@ function freePort(): Promise<number> {
   });
 }
 
-interface Server {
+export interface Server {
   readonly url: string;
   readonly child: ChildProcess;
   stderr: string;
 }
 
-async function startServer(bin: string, env: Record<string, string>, cwd: string): Promise<Server> {
+/** Starts `bin` on a free port (PORT, HOST) and waits until `healthPath` answers 2xx. */
+export async function startServer(
+  bin: string,
+  env: Record<string, string>,
+  cwd: string,
+  { args = [], healthPath = '/health' }: { readonly args?: readonly string[]; readonly healthPath?: string } = {},
+): Promise<Server> {
   const port = await freePort();
-  const child = spawn(bin, [], {
+  const child = spawn(bin, args, {
     cwd,
     env: { ...process.env, ...env, HOST: '127.0.0.1', PORT: String(port) },
     // Logs go to stdout: discarded, as a container runtime would take them off our hands.
@@ -143,17 +149,17 @@ async function startServer(bin: string, env: Record<string, string>, cwd: string
   for (let attempt = 0; attempt < 200; attempt++) {
     if (child.exitCode !== null) throw new Error(`${bin} exited with ${child.exitCode}: ${server.stderr}`);
     try {
-      if ((await fetch(`${server.url}/health`)).ok) return server;
+      if ((await fetch(`${server.url}${healthPath}`)).ok) return server;
     } catch {
       // Not listening yet.
     }
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill('SIGKILL');
-  throw new Error(`${bin} did not answer /health within 20 s: ${server.stderr}`);
+  throw new Error(`${bin} did not answer ${healthPath} within 20 s: ${server.stderr}`);
 }
 
-function stopServer(server: Server): Promise<void> {
+export function stopServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     if (server.child.exitCode !== null) {
       resolve();
@@ -206,7 +212,16 @@ interface WrkSettings {
   readonly threads: number;
 }
 
-async function wrk(url: string, settings: WrkSettings, path: string, lua?: string): Promise<Wrk> {
+/** The wrk settings of the environment (BENCH_WRK_*). */
+export function wrkSettings(): WrkSettings {
+  return {
+    duration: intSetting('BENCH_WRK_DURATION', 6),
+    connections: intSetting('BENCH_WRK_CONNECTIONS', 32),
+    threads: intSetting('BENCH_WRK_THREADS', 1),
+  };
+}
+
+export async function wrk(url: string, settings: WrkSettings, path: string, lua?: string): Promise<Wrk> {
   const args = ['-t', String(settings.threads), '-c', String(settings.connections), '-d', `${settings.duration}s`, '--latency'];
   if (lua !== undefined) args.push('-s', lua);
   const result = await run('wrk', [...args, `${url}${path}`], { timeout: settings.duration + 30 });
@@ -219,11 +234,7 @@ export async function runtime(): Promise<SectionResult> {
     result.notes.push('Skipped: wrk is not installed (`apt-get install wrk`; .ci/setup.d/bench.sh does it).');
     return result;
   }
-  const settings: WrkSettings = {
-    duration: intSetting('BENCH_WRK_DURATION', 6),
-    connections: intSetting('BENCH_WRK_CONNECTIONS', 32),
-    threads: intSetting('BENCH_WRK_THREADS', 1),
-  };
+  const settings = wrkSettings();
   const reps = Math.max(1, intSetting('BENCH_WRK_REPS', 3));
   const users = Math.max(1, intSetting('BENCH_USERS', 1000));
   const dbs = textSetting('BENCH_RUNTIME_DBS', 'sqlite,postgres')
