@@ -1,8 +1,7 @@
 /**
  * 7. The service beside loco, the Rails-like framework a team might pick
  * instead: loco's own generator (`loco new`, installed from crates.io at the
- * version of lib/versions.ts) makes its API starter on SQLite, and
- * `generate scaffold` adds a table like our users, with a `GET` of one row.
+ * version of lib/versions.ts) makes its API starter on SQLite.
  *
  * - Cold `cargo build` (dev profile, each in a private CARGO_TARGET_DIR, after
  *   `cargo fetch`): seconds and crates compiled, of our service and of loco's
@@ -10,7 +9,8 @@
  * - The rebuild after touching one handler (ours src/routes/users.rs, loco's
  *   src/controllers/auth.rs), BENCH_INCR_REPS times each.
  * - `GET` of one row: release builds, both on SQLite with 10 pooled
- *   connections, one seeded row each, wrk alternating (the runtime section's settings).
+ *   connections, one seeded user each, wrk alternating (the runtime
+ *   section's settings); loco's read is the show action its scaffold writes.
  *
  * Settings: BENCH_LOCO_VERSION overrides the pinned loco; BENCH_INCR_REPS,
  * BENCH_WRK_DURATION, BENCH_WRK_REPS, BENCH_WRK_CONNECTIONS, BENCH_WRK_THREADS.
@@ -44,6 +44,42 @@ const LOCO_APP = 'lapp';
 /** Goals of issue 16: at most half of loco's cold build and rebuild times, and more requests per second. */
 const BUILD_GOAL = 0.5;
 const RPS_GOAL = 1.0;
+
+/**
+ * loco's starter has a users table but no public read of one row, and its
+ * scaffold generator needs sea-orm-cli; this is the show action the scaffold
+ * writes (find by id, JSON), on that table.
+ */
+const LOCO_ROW_CONTROLLER = `//! GET of one user by id, for the benchmark: the show action loco's scaffold writes.
+use loco_rs::prelude::*;
+
+use crate::models::_entities::users;
+
+#[debug_handler]
+pub async fn show(Path(id): Path<i64>, State(ctx): State<AppContext>) -> Result<Response> {
+    let user = users::Entity::find_by_id(id)
+        .one(&ctx.db)
+        .await?
+        .ok_or(Error::NotFound)?;
+    format::json(serde_json::json!({ "id": user.id, "name": user.name, "email": user.email }))
+}
+
+pub fn routes() -> Routes {
+    Routes::new().prefix("api/rows").add("/{id}", get(show))
+}
+`;
+const LOCO_ROW_PATH = '/api/rows/1';
+
+function addRowController(app: string): void {
+  writeFileSync(join(app, 'src', 'controllers', 'rows.rs'), LOCO_ROW_CONTROLLER);
+  const mod = join(app, 'src', 'controllers', 'mod.rs');
+  writeFileSync(mod, `${readFileSync(mod, 'utf8').trimEnd()}\npub mod rows;\n`);
+  const appFile = join(app, 'src', 'app.rs');
+  const text = readFileSync(appFile, 'utf8');
+  const anchor = '.add_route(controllers::auth::routes())';
+  if (!text.includes(anchor)) throw new Error(`loco's src/app.rs has no \`${anchor}\` to add the row route after`);
+  writeFileSync(appFile, text.replace(anchor, `${anchor}\n            .add_route(controllers::rows::routes())`));
+}
 
 /** The loco CLI at the pinned version, installed into the cache on first use (a few minutes, once). */
 async function locoCli(version: string): Promise<string> {
@@ -160,7 +196,7 @@ export async function loco(): Promise<SectionResult> {
     `Ours: \`rust-patterns app ${WS} --members service --defaults\` (SQLite). loco: \`loco new -n ${LOCO_APP} --db sqlite --bg async --assets none\` from the loco ${version} CLI (crates.io), its API starter (users and JWT auth, no views, no assets).`,
     'Cold builds: `cargo fetch` first (not timed), then `cargo build` in a fresh private CARGO_TARGET_DIR each; crates compiled = `Compiling` lines. One build each (minutes for loco), run one after the other on the same machine.',
     `Rebuilds: a comment appended to ours src/routes/users.rs and loco's src/controllers/auth.rs, then \`cargo build\`, ${reps} time(s) each; medians.`,
-    "GET of one row: loco's `generate scaffold item name:string email:string age:int --api` (its model, migration and controller), both built with `cargo build --release`, both on SQLite with a pool of 10 (loco's `DB_MAX_CONNECTIONS`, our `DATABASE_MAX_CONNECTIONS`), loco at LOG_LEVEL=error and ours at its default filter (neither writes a line per request); one row created through each API's POST, then wrk on `GET /users/1` and `GET /api/items/1` alternating.",
+    "GET of one row: on loco's users table, the show action its scaffold writes (bench/loco.ts: find by id, JSON; the scaffold generator itself needs sea-orm-cli), both built with `cargo build --release`, both on SQLite with a pool of 10 (loco's `DB_MAX_CONNECTIONS`, our `DATABASE_MAX_CONNECTIONS`), loco at LOG_LEVEL=error and ours at its default filter (neither writes a line per request); one user created through each API (our POST /users, loco's POST /api/auth/register), then wrk on `GET /users/1` and `GET /api/rows/1` alternating.",
   );
   return result;
 }
@@ -170,13 +206,8 @@ async function compareOneRow(result: SectionResult, root: string, ours: string, 
   const theirTarget = join(root, 'target-loco-release');
   const ourTarget = join(root, 'target-ours-release');
   const env = (target: string) => ({ CARGO_TARGET_DIR: target, CARGO_TERM_COLOR: 'never' });
-  log('loco: scaffold of an item table, release builds');
-  // The scaffold generator is part of the app's own binary (`cargo loco generate …`).
-  await run('cargo', ['run', '--', 'generate', 'scaffold', 'item', 'name:string', 'email:string', 'age:int', '--api'], {
-    cwd: theirs,
-    env: env(join(root, 'target-loco')),
-    timeout: 1800,
-  });
+  log("loco: a show action on loco's users table, release builds");
+  addRowController(theirs);
   await run('cargo', ['build', '--release'], { cwd: theirs, env: env(theirTarget), timeout: 3600 });
   await run('cargo', ['build', '--release', '-p', SERVICE], { cwd: ours, env: env(ourTarget), timeout: 3600 });
 
@@ -202,15 +233,15 @@ async function compareOneRow(result: SectionResult, root: string, ours: string, 
       { args: ['start', '-e', 'development'], healthPath: '/_ping' },
     );
     servers.push(theirServer);
-    const row = { name: 'User 1', email: 'user1@example.com', age: 30 };
-    for (const [url, path] of [
-      [ourServer.url, '/users'],
-      [theirServer.url, '/api/items'],
+    const user = { name: 'User 1', email: 'user1@example.com' };
+    for (const [url, path, body] of [
+      [ourServer.url, '/users', { ...user, age: 30 }],
+      [theirServer.url, '/api/auth/register', { ...user, password: 'correct horse battery staple' }],
     ] as const) {
       const response = await fetch(`${url}${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(row),
+        body: JSON.stringify(body),
       });
       if (!response.ok) throw new Error(`POST ${path} answered ${response.status}: ${await response.text()}`);
     }
@@ -219,11 +250,11 @@ async function compareOneRow(result: SectionResult, root: string, ours: string, 
     log(`loco: GET of one row, ${reps} pair(s) of ${settings.duration} s wrk runs`);
     const warm = { ...settings, duration: Math.min(2, settings.duration) };
     await wrk(ourServer.url, warm, '/users/1');
-    await wrk(theirServer.url, warm, '/api/items/1');
+    await wrk(theirServer.url, warm, LOCO_ROW_PATH);
     const pairs = await alternate(
       reps,
       async () => (await wrk(ourServer.url, settings, '/users/1')).rps,
-      async () => (await wrk(theirServer.url, settings, '/api/items/1')).rps,
+      async () => (await wrk(theirServer.url, settings, LOCO_ROW_PATH)).rps,
     );
     const ratio = median(pairs.ratios);
     const rps = (v: number): string => `${Math.round(v).toLocaleString('en-US')} req/s`;
