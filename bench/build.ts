@@ -137,7 +137,8 @@ export function timingUnits(html: string): Unit[] {
   }));
 }
 
-async function coldBuild(workspace: string, targetDir: string): Promise<Cold> {
+/** `cargo build` from cold in `targetDir`, offline (the caller ran `cargo fetch`), with its `--timings` units. */
+export async function coldBuild(workspace: string, targetDir: string): Promise<Cold> {
   rmSync(targetDir, { recursive: true, force: true });
   const result = await runWithCpu('cargo', ['build', '--offline', '--timings'], { cwd: workspace, env: cargoEnv(targetDir) });
   const report = join(targetDir, 'cargo-timings', 'cargo-timing.html');
@@ -186,20 +187,24 @@ async function incremental(
 ): Promise<{ file: string; seconds: number[] }> {
   const file = TOUCH_CANDIDATES.find((f) => existsSync(join(memberDir, f)));
   if (file === undefined) throw new Error(`no source file to edit in ${memberDir}`);
-  const path = join(memberDir, file);
+  return { file, seconds: await rebuildsAfterEdits(workspace, join(memberDir, file), targetDir, reps) };
+}
+
+/** The seconds of `reps` rebuilds, each after an edit of `path` as {@link incremental} makes it; the file is restored. */
+export async function rebuildsAfterEdits(workspace: string, path: string, targetDir: string, reps: number): Promise<number[]> {
   const original = readFileSync(path, 'utf8');
   const seconds: number[] = [];
   try {
     for (let rep = 0; rep < reps; rep++) {
       writeFileSync(path, `// bench: edit ${rep + 1}\n${original}`);
       const build = await run('cargo', ['build', '--offline'], { cwd: workspace, env: cargoEnv(targetDir) });
-      if (!/^\s*Compiling /m.test(build.stderr)) throw new Error(`editing ${file} rebuilt nothing:\n${build.stderr}`);
+      if (!/^\s*Compiling /m.test(build.stderr)) throw new Error(`editing ${path} rebuilt nothing:\n${build.stderr}`);
       seconds.push(build.seconds);
     }
   } finally {
     writeFileSync(path, original);
   }
-  return { file, seconds };
+  return seconds;
 }
 
 export async function buildCost(): Promise<SectionResult> {

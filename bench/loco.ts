@@ -36,6 +36,7 @@ import {
   textSetting,
   type SectionResult,
 } from './lib.js';
+import { coldBuild, rebuildsAfterEdits } from './build.js';
 import { startServer, stopServer, wrk, wrkSettings, type Server } from './runtime.js';
 
 const WS = 'lws';
@@ -95,41 +96,6 @@ async function locoCli(version: string): Promise<string> {
   return bin;
 }
 
-interface Build {
-  readonly seconds: number;
-  readonly crates: number;
-}
-
-/** `cargo build` from cold in a private target dir, downloads excluded. */
-async function coldBuild(workspace: string, targetDir: string, args: readonly string[] = []): Promise<Build> {
-  await run('cargo', ['fetch'], { cwd: workspace, timeout: 900 });
-  const build = await run('cargo', ['build', ...args], {
-    cwd: workspace,
-    env: { CARGO_TARGET_DIR: targetDir, CARGO_TERM_COLOR: 'never' },
-    timeout: 3600,
-  });
-  return { seconds: build.seconds, crates: (build.stderr.match(/^\s*Compiling /gm) ?? []).length };
-}
-
-/** The rebuild after appending a comment to `file`, `reps` times; the file is restored after. */
-async function rebuilds(workspace: string, targetDir: string, file: string, reps: number): Promise<number[]> {
-  const original = readFileSync(file, 'utf8');
-  const seconds: number[] = [];
-  try {
-    for (let rep = 0; rep < reps; rep++) {
-      writeFileSync(file, `${original}\n// touched ${rep}\n`);
-      const build = await run('cargo', ['build'], {
-        cwd: workspace,
-        env: { CARGO_TARGET_DIR: targetDir, CARGO_TERM_COLOR: 'never' },
-      });
-      seconds.push(build.seconds);
-    }
-  } finally {
-    writeFileSync(file, original);
-  }
-  return seconds;
-}
-
 export async function loco(): Promise<SectionResult> {
   const result = section('loco', 'Service vs loco');
   const version = textSetting('BENCH_LOCO_VERSION', TOOLS.loco.version);
@@ -151,6 +117,8 @@ export async function loco(): Promise<SectionResult> {
   log('loco: cold builds (dev profile, private target directories)');
   const ourTarget = join(root, 'target-ours');
   const theirTarget = join(root, 'target-loco');
+  await run('cargo', ['fetch'], { cwd: ours, timeout: 900 });
+  await run('cargo', ['fetch'], { cwd: theirs, timeout: 900 });
   const ourBuild = await coldBuild(ours, ourTarget);
   const theirBuild = await coldBuild(theirs, theirTarget);
   const buildRatio = ourBuild.seconds / theirBuild.seconds;
@@ -173,8 +141,13 @@ export async function loco(): Promise<SectionResult> {
   );
 
   log(`loco: ${reps} rebuild(s) each after touching one handler`);
-  const ourRebuilds = await rebuilds(ours, ourTarget, join(ours, 'crates', 'service', 'src', 'routes', 'users.rs'), reps);
-  const theirRebuilds = await rebuilds(theirs, theirTarget, join(theirs, 'src', 'controllers', 'auth.rs'), reps);
+  const ourRebuilds = await rebuildsAfterEdits(
+    ours,
+    join(ours, 'crates', 'service', 'src', 'routes', 'users.rs'),
+    ourTarget,
+    reps,
+  );
+  const theirRebuilds = await rebuildsAfterEdits(theirs, join(theirs, 'src', 'controllers', 'auth.rs'), theirTarget, reps);
   const rebuildRatio = median(ourRebuilds) / median(theirRebuilds);
   result.figures.push({
     name: 'rebuild after touching one handler',
@@ -195,7 +168,7 @@ export async function loco(): Promise<SectionResult> {
   result.method.push(
     `Ours: \`rust-patterns app ${WS} --members service --defaults\` (SQLite). loco: \`loco new -n ${LOCO_APP} --db sqlite --bg async --assets none\` from the loco ${version} CLI (crates.io), its API starter (users and JWT auth, no views, no assets).`,
     'Cold builds: `cargo fetch` first (not timed), then `cargo build` in a fresh private CARGO_TARGET_DIR each; crates compiled = `Compiling` lines. One build each (minutes for loco), run one after the other on the same machine.',
-    `Rebuilds: a comment appended to ours src/routes/users.rs and loco's src/controllers/auth.rs, then \`cargo build\`, ${reps} time(s) each; medians.`,
+    `Rebuilds: a comment inserted at the top of ours src/routes/users.rs and loco's src/controllers/auth.rs, then \`cargo build\`, ${reps} time(s) each; medians.`,
     "GET of one row: on loco's users table, the show action its scaffold writes (bench/loco.ts: find by id, JSON; the scaffold generator itself needs sea-orm-cli), both built with `cargo build --release`, both on SQLite with a pool of 10 (loco's `DB_MAX_CONNECTIONS`, our `DATABASE_MAX_CONNECTIONS`), loco at LOG_LEVEL=error and ours at its default filter (neither writes a line per request); one user created through each API (our POST /users, loco's POST /api/auth/register), then wrk on `GET /users/1` and `GET /api/rows/1` alternating.",
   );
   return result;

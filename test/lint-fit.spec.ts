@@ -5,13 +5,12 @@
  * scenario 'strict-lints' runs clippy on the result.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { disallowedConflicts, toolchainLints, workspaceLintConflicts } from '../lib/lint-fit.js';
 import { PACKAGE_ROOT } from '../lib/paths.js';
-import { snapshot, writeTree, type Tree } from './fixtures/repos.js';
-import { rustPatterns } from './helpers.js';
+import { snapshot, type Tree } from './fixtures/repos.js';
+import { rustPatterns, tempRepos } from './helpers.js';
 
 const table = toolchainLints(PACKAGE_ROOT);
 
@@ -92,19 +91,10 @@ describe("lint fit: a clippy.toml's disallowed paths", () => {
 });
 
 describe('lint fit: composing a member into such a workspace', function () {
-  const dirs: string[] = [];
   before(function () {
     if (!table) this.skip();
   });
-  afterEach(() => {
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
-  const repo = (files: Tree): string => {
-    const dir = mkdtempSync(join(tmpdir(), 'rp-lints-'));
-    dirs.push(dir);
-    writeTree(dir, files);
-    return dir;
-  };
+  const repo = tempRepos('rp-lints-');
   const compose = (cwd: string, ...args: string[]) => rustPatterns(cwd, ...args, '--skip-install');
   const strictWorkspace: Tree = {
     'Cargo.toml':

@@ -5,13 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { explainResolveFailure } from '../lib/resolve-check.js';
 import { CRATES } from '../lib/versions.js';
-import { snapshot, writeTree, type Tree } from './fixtures/repos.js';
-import { rustPatterns } from './helpers.js';
+import { snapshot, type Tree } from './fixtures/repos.js';
+import { rustPatterns, tempRepos } from './helpers.js';
 
 const hasCargo = spawnSync('cargo', ['--version']).status === 0;
 
@@ -23,7 +21,6 @@ const workspaceWith = (dependency: string): Tree => ({
 });
 
 describe('resolving the workspace before writing a member', function () {
-  const dirs: string[] = [];
   before(function () {
     if (!hasCargo) {
       if (process.env['CI'] === 'true') throw new Error('cargo is needed for these tests under CI');
@@ -31,15 +28,7 @@ describe('resolving the workspace before writing a member', function () {
       this.skip();
     }
   });
-  afterEach(() => {
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
-  const repo = (files: Tree): string => {
-    const dir = mkdtempSync(join(tmpdir(), 'rp-fixture-'));
-    dirs.push(dir);
-    writeTree(dir, files);
-    return dir;
-  };
+  const repo = tempRepos('rp-fixture-');
 
   it('refuses a service beside rusqlite 0.40 (both link sqlite3), in words, writing nothing', () => {
     const dir = repo(workspaceWith('rusqlite = "0.40"'));
