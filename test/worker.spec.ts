@@ -153,3 +153,22 @@ describe('worker --queue', () => {
     }
   });
 });
+
+describe('worker --queue postgres in CI', () => {
+  it('gives the check job a PostgreSQL server, one only beside a service on PostgreSQL', async () => {
+    const alone = await runGenerator('app')
+      .withArguments(['demo'])
+      .withOptions({ ...QUIET, members: 'worker', queue: 'postgres' });
+    const ci = (cwd: string): string => readFileSync(join(cwd, 'demo/.github/workflows/ci.yml'), 'utf8');
+    assert.equal(ci(alone.cwd).match(/^ {4}services:$/gm)?.length, 1);
+    assert.match(ci(alone.cwd), /DATABASE_URL: postgres:\/\/postgres:postgres@localhost:5432\/postgres/);
+    const both = await runGenerator('app')
+      .withArguments(['demo'])
+      .withOptions({ ...QUIET, members: 'service,worker', db: 'postgres', queue: 'postgres' });
+    assert.equal(ci(both.cwd).match(/^ {4}services:$/gm)?.length, 1);
+    const none = await runGenerator('app')
+      .withArguments(['demo'])
+      .withOptions({ ...QUIET, members: 'worker', queue: 'none' });
+    assert.doesNotMatch(ci(none.cwd), /services:/);
+  });
+});
