@@ -15,15 +15,11 @@
 //! Delivery is at least once: a consumer that dies after the work but before
 //! [`complete`] leaves a job that runs again, so handlers must be idempotent.
 
-use std::borrow::Cow;
-use std::future::{self, Future};
-use std::pin::Pin;
 use std::time::Duration;
 
 use serde::Serialize;
-use sqlx::error::BoxDynError;
-use sqlx::migrate::{MigrateError, Migration, MigrationSource, MigrationType, Migrator};
-use sqlx::{PgPool, Row as _};
+use sqlx::migrate::{MigrateError, Migration, MigrationType, Migrator};
+use sqlx::{PgPool, Row as _, SqlSafeStr as _};
 
 /// The channel [`enqueue`] notifies and consumers listen on.
 pub const CHANNEL: &str = "jobs_queued";
@@ -35,7 +31,7 @@ pub const DEFAULT_MAX_ATTEMPTS: i32 = 5;
 pub const BACKOFF_BASE: Duration = Duration::from_secs(1);
 
 /// The longest wait between two attempts.
-pub const BACKOFF_MAX: Duration = Duration::from_secs(600);
+pub const BACKOFF_MAX: Duration = Duration::from_mins(10);
 
 /// The migrations of the queue. Their versions start at 1 000 001 so that
 /// they share sqlx's `_sqlx_migrations` table with an application's own
@@ -55,31 +51,25 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[(
 /// When the database cannot be reached, or a migration that ran before has
 /// changed since.
 pub async fn migrate(pool: &PgPool) -> Result<(), MigrateError> {
-    let mut migrator = Migrator::new(EmbeddedMigrations).await?;
+    let mut migrator = Migrator::with_migrations(embedded_migrations());
     migrator.set_ignore_missing(true);
     migrator.run(pool).await
 }
 
 /// [`MIGRATIONS`] as sqlx's migrator takes them.
-#[derive(Debug)]
-struct EmbeddedMigrations;
-
-impl MigrationSource<'static> for EmbeddedMigrations {
-    fn resolve(self) -> Pin<Box<dyn Future<Output = Result<Vec<Migration>, BoxDynError>> + Send>> {
-        let migrations = MIGRATIONS
-            .iter()
-            .map(|&(version, description, sql)| {
-                Migration::new(
-                    version,
-                    Cow::Borrowed(description),
-                    MigrationType::Simple,
-                    Cow::Borrowed(sql),
-                    false,
-                )
-            })
-            .collect();
-        Box::pin(future::ready(Ok(migrations)))
-    }
+fn embedded_migrations() -> Vec<Migration> {
+    MIGRATIONS
+        .iter()
+        .map(|&(version, description, sql)| {
+            Migration::new(
+                version,
+                description.into(),
+                MigrationType::Simple,
+                sql.into_sql_str(),
+                false,
+            )
+        })
+        .collect()
 }
 
 /// A job to add.

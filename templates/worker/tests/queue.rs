@@ -169,7 +169,7 @@ async fn many_jobs_through_several_consumers_each_done_once() {
     with_database(|pool, url| async move {
         let jobs = enqueue_texts(&pool, 120, 200).await;
         let mut consumers: Vec<Child> = (0..3).map(|_| consumer_process(&url, 30, 10)).collect();
-        until_done(&pool, 120, Duration::from_secs(60)).await;
+        until_done(&pool, 120, Duration::from_mins(1)).await;
         for child in &consumers {
             signal(child, "TERM");
         }
@@ -223,7 +223,7 @@ async fn a_killed_consumer_s_job_is_claimed_again_after_its_lease() {
         wait_for(&mut first, Duration::from_secs(5));
         assert_eq!(status_of(&pool, id).await.status, "running", "still leased to the dead consumer");
         let mut second = consumer_process(&url, 2, 10);
-        until_done(&pool, 1, Duration::from_secs(60)).await;
+        until_done(&pool, 1, Duration::from_mins(1)).await;
         signal(&second, "TERM");
         assert!(wait_for(&mut second, Duration::from_secs(15)).success());
         let job = status_of(&pool, id).await;
