@@ -357,3 +357,25 @@ export const OWN_LINTS = {
 
 /** Options every member generator has, besides the positional name. */
 export const MEMBER_SHARED_OPTIONS = [ERRORS, MEMBER_PATH, NEW_WORKSPACE, DEFAULTS, WORKSPACE_ROOT, OWN_LINTS] as const;
+
+/**
+ * The worker's job source: `none`, today's batch worker over files or stdin;
+ * `postgres`, a durable job queue on PostgreSQL (src/queue.rs) and a
+ * `consume` subcommand draining it. Defined here rather than beside the
+ * worker's definition because the service reads it too: a workspace with a
+ * `postgres` queue worker gives a PostgreSQL service its `/jobs` routes.
+ */
+export const QUEUE = {
+  kind: 'choice',
+  flag: 'queue',
+  description: 'Job queue of the worker',
+  prompt: 'Should the worker also drain a durable job queue?',
+  stored: true,
+  default: 'none',
+  choices: [
+    { value: 'none', name: 'none: a batch worker over the files of a directory or the lines of stdin' },
+    { value: 'postgres', name: 'postgres: also a durable PostgreSQL job queue (SKIP LOCKED, leases, retries) and `consume`' },
+  ],
+} as const satisfies ChoiceOption;
+
+export type Queue = ValueOf<typeof QUEUE>;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WORKER } from '../generators/worker/member.js';
+import { QUEUE, parseOptionValue } from '../lib/options.js';
 import { QUIET, filesUnder, plannedMemberFiles, runGenerator } from './helpers.js';
 
 const generate = (errors: string) =>
@@ -100,5 +101,74 @@ describe('worker member', () => {
     result.assertFileContent('crates/batch/tests/cli.rs', 'CARGO_BIN_EXE_batch');
     // No [workspace.lints] in that root: the member writes the lints out itself.
     result.assertFileContent('crates/batch/Cargo.toml', '[lints.clippy]');
+  });
+});
+
+describe('worker --queue', () => {
+  const withQueue = (queue: string, errors = 'split') =>
+    runGenerator('app')
+      .withArguments(['demo'])
+      .withOptions({ ...QUIET, members: 'worker', errors, queue });
+
+  it('is defined once: a stored choice, none by default, validated like every choice', () => {
+    assert.equal(QUEUE.default, 'none');
+    assert.equal(QUEUE.stored, true);
+    assert.deepEqual(
+      QUEUE.choices.map((c) => c.value),
+      ['none', 'postgres'],
+    );
+    assert.ok(WORKER.options.includes(QUEUE));
+    assert.equal(parseOptionValue(QUEUE, 'postgres'), 'postgres');
+    assert.throws(() => parseOptionValue(QUEUE, 'redis'), /--queue: 'redis' is not one of none, postgres/);
+  });
+
+  it('none writes the batch worker exactly as without the option', async () => {
+    const plain = await generate('split');
+    const files = filesUnder(join(plain.cwd, crate));
+    const before = new Map(files.map((file) => [file, read(plain.cwd, file)]));
+    const none = await withQueue('none');
+    assert.deepEqual(filesUnder(join(none.cwd, crate)), files);
+    for (const file of files) assert.equal(read(none.cwd, file), before.get(file), file);
+    assert.ok(!files.includes('src/queue.rs'));
+  });
+
+  it('postgres adds the queue, the consumer, the consume subcommand and its tests, and stores the answer', async () => {
+    for (const errors of ['split', 'thiserror', 'anyhow']) {
+      const result = await withQueue('postgres', errors);
+      const files = filesUnder(join(result.cwd, crate));
+      for (const file of ['migrations/0001_create_jobs.sql', 'src/queue.rs', 'src/consumer.rs', 'tests/queue.rs'])
+        assert.ok(files.includes(file), `${errors}: ${file}`);
+      assert.match(read(result.cwd, 'src/queue.rs'), /FOR UPDATE SKIP LOCKED/);
+      assert.match(read(result.cwd, 'src/consumer.rs'), /tokio::select! \{/);
+      assert.match(read(result.cwd, 'src/consumer.rs'), /async fn handle\(&self, job: &ClaimedJob\)/);
+      assert.doesNotMatch(read(result.cwd, 'src/consumer.rs'), /async_trait/);
+      assert.match(read(result.cwd, 'src/main.rs'), /Consume \{/);
+      const manifest = read(result.cwd, 'Cargo.toml');
+      assert.match(manifest, /^sqlx = \{ workspace = true, features = \["migrate", "postgres", /m);
+      assert.doesNotMatch(manifest, /optional = true|\[features\]|required-features/);
+      const rc = JSON.parse(readFileSync(join(result.cwd, 'demo/.yo-rc.json'), 'utf8')) as {
+        'generator-rust-patterns': { members: Record<string, { options: { queue: string } }> };
+      };
+      assert.equal(rc['generator-rust-patterns'].members['demo-worker']?.options.queue, 'postgres');
+    }
+  });
+});
+
+describe('worker --queue postgres in CI', () => {
+  it('gives the check job a PostgreSQL server, one only beside a service on PostgreSQL', async () => {
+    const alone = await runGenerator('app')
+      .withArguments(['demo'])
+      .withOptions({ ...QUIET, members: 'worker', queue: 'postgres' });
+    const ci = (cwd: string): string => readFileSync(join(cwd, 'demo/.github/workflows/ci.yml'), 'utf8');
+    assert.equal(ci(alone.cwd).match(/^ {4}services:$/gm)?.length, 1);
+    assert.match(ci(alone.cwd), /DATABASE_URL: postgres:\/\/postgres:postgres@localhost:5432\/postgres/);
+    const both = await runGenerator('app')
+      .withArguments(['demo'])
+      .withOptions({ ...QUIET, members: 'service,worker', db: 'postgres', queue: 'postgres' });
+    assert.equal(ci(both.cwd).match(/^ {4}services:$/gm)?.length, 1);
+    const none = await runGenerator('app')
+      .withArguments(['demo'])
+      .withOptions({ ...QUIET, members: 'worker', queue: 'none' });
+    assert.doesNotMatch(ci(none.cwd), /services:/);
   });
 });

@@ -15,7 +15,13 @@
 <% if (libThiserror) { -%>
 //! - [`error`]: the error types, one per failure domain.
 <% } -%>
+<% if (queuePostgres) { -%>
+//! - [`bridge`]: await Rayon work from Tokio.
+//! - [`queue`]: the durable job queue on Postgres.
+//! - [`consumer`]: claims jobs from the queue and runs them (`consume`).
+<% } else { -%>
 //! - `bridge` (feature `async`): await Rayon work from Tokio.
+<% } -%>
 //! - [`sample`]: deterministic sample text for tests and benchmarks.
 
 <% if (libThiserror) { -%>
@@ -26,8 +32,14 @@ pub mod pipeline;
 pub mod sample;
 pub mod stats;
 
+<% if (queuePostgres) { -%>
+pub mod bridge;
+pub mod consumer;
+pub mod queue;
+<% } else { -%>
 #[cfg(feature = "async")]
 pub mod bridge;
+<% } -%>
 
 <% if (libThiserror) { -%>
 pub use error::{JobError, WorkerError};

@@ -30,7 +30,7 @@ interface Server {
   readonly drop: (name: string) => string;
 }
 
-function server(db: Exclude<Database, 'sqlite'>): Server {
+export function server(db: Exclude<Database, 'sqlite'>): Server {
   if (db === 'postgres') {
     const admin = new URL(process.env['E2E_POSTGRES'] ?? 'postgres://postgres@127.0.0.1:5432/postgres');
     return {
@@ -56,7 +56,7 @@ function server(db: Exclude<Database, 'sqlite'>): Server {
   };
 }
 
-const lines = (output: string): string[] =>
+export const lines = (output: string): string[] =>
   output
     .split('\n')
     .map((l) => l.trim())

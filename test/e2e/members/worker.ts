@@ -7,10 +7,30 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MemberE2e } from '../member-steps.js';
+import { Skip, type MemberE2e } from '../member-steps.js';
+import { lines, server } from './service.js';
 import { STRICT_CLEAN_MEMBERS, STRICT_LINTS } from '../matrix.js';
 
 const worker: MemberE2e = {
+  // With the PostgreSQL queue, tests/queue.rs needs a server: a run database
+  // whose name prefixes the per-test ones, all dropped afterwards.
+  prepare: async (ctx) => {
+    if (ctx.member.options['queue'] !== 'postgres') return {};
+    const srv = server('postgres');
+    try {
+      await srv.sql(ctx, 'SELECT 1');
+    } catch (error) {
+      throw new Skip(`no postgres server for the queue tests (${(error as Error).message.split('\n')[0]})`);
+    }
+    const name = `e2e_wrk_${process.pid}_${Date.now().toString(36)}`;
+    await srv.sql(ctx, `CREATE DATABASE ${name}`);
+    return {
+      env: { DATABASE_URL: srv.url(name) },
+      cleanup: async () => {
+        for (const leftover of lines(await srv.sql(ctx, srv.list(name)))) await srv.sql(ctx, srv.drop(leftover));
+      },
+    };
+  },
   steps: () => [
     {
       name: 'run',
