@@ -15,6 +15,8 @@ export const CRATES = {
   anyhow: { version: '1.0.105', defaultFeatures: false },
   assert_cmd: { version: '2.2.2' },
   axum: { version: '0.8.9', defaultFeatures: false },
+  // The service's page cursors; sqlx already depends on it.
+  base64: { version: '0.22.1', defaultFeatures: false },
   clap: { version: '4.6.9' },
   clap_complete: { version: '4.6.12' },
   console_error_panic_hook: { version: '0.1.7' },

@@ -48,6 +48,8 @@ export const SERVICE = defineMember({
   options: [DB, PORT],
   dependencies: ({ db, errors }) => [
     { name: 'axum', features: ['http1', 'json', 'macros', 'matched-path', 'query', 'tokio'] },
+    // The opaque cursor of `GET /users` (src/model.rs).
+    { name: 'base64', features: ['alloc'] },
     // axum::serve sets no timer, so no header-read timeout: src/server.rs runs
     // hyper's HTTP/1 connection itself (axum already depends on both crates).
     { name: 'hyper', features: ['http1', 'server'] },

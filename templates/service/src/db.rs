@@ -296,10 +296,11 @@ pub(crate) async fn insert_user(pool: &DbPool, user: &NewUser) -> <%- result('i6
 }
 
 pub(crate) const SELECT_USER: &str = "SELECT id, name, email, age FROM users WHERE id = <%= p(1) %>";
+// Keyset pagination: the primary key's index finds where a page starts.
 pub(crate) const LIST_USERS: &str =
-    "SELECT id, name, email, age FROM users ORDER BY id LIMIT <%= p(1) %> OFFSET <%= p(2) %>";
+    "SELECT id, name, email, age FROM users WHERE id > <%= p(1) %> ORDER BY id LIMIT <%= p(2) %>";
 pub(crate) const LIST_USERS_MIN_AGE: &str = "SELECT id, name, email, age FROM users \
-    WHERE age >= <%= p(1) %> ORDER BY id LIMIT <%= p(2) %> OFFSET <%= p(3) %>";
+    WHERE id > <%= p(1) %> AND age >= <%= p(2) %> ORDER BY id LIMIT <%= p(3) %>";
 pub(crate) const UPDATE_USER: &str = "UPDATE users \
     SET name = <%= p(1) %>, email = <%= p(2) %>, age = <%= p(3) %> WHERE id = <%= p(4) %>";
 pub(crate) const DELETE_USER: &str = "DELETE FROM users WHERE id = <%= p(1) %>";

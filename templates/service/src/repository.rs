@@ -7,7 +7,7 @@ use anyhow::Context;
 
 <% } -%>
 use crate::db::{self, DbPool};
-use crate::model::{NewUser, Page, User, UserPage};
+use crate::model::{Cursor, NewUser, Page, User, UserPage};
 
 /// Cheap to clone: the pool is a handle to shared connections.
 #[derive(Debug, Clone)]
@@ -33,35 +33,39 @@ impl UserRepository {
             .await<%- context(12, 'cannot load user {id}') %>
     }
 
-    /// One page of users ordered by id, optionally only those at least `min_age` old.
+    /// One page of users ordered by id, after the page's cursor, optionally
+    /// only those at least `min_age` old.
     pub async fn list(&self, page: Page) -> <%- result('UserPage', 'sqlx::Error') %> {
         // One row more than asked tells whether another page follows.
         let fetch = i64::from(page.limit) + 1;
-        let offset = i64::from(page.offset);
+        let after = page.cursor.map_or(i64::MIN, Cursor::last_id);
         let mut users: Vec<User> = match page.min_age {
             Some(min_age) => {
                 sqlx::query_as(db::LIST_USERS_MIN_AGE)
+                    .bind(after)
                     .bind(min_age)
                     .bind(fetch)
-                    .bind(offset)
                     .fetch_all(&self.pool)
                     .await
             }
             None => {
                 sqlx::query_as(db::LIST_USERS)
+                    .bind(after)
                     .bind(fetch)
-                    .bind(offset)
                     .fetch_all(&self.pool)
                     .await
             }
         }<%- context(8, 'cannot list users') %>?;
         let has_more = users.len() > page.limit as usize;
         users.truncate(page.limit as usize);
+        let next = users
+            .last()
+            .filter(|_| has_more)
+            .map(|last| Cursor::after(last.id));
         Ok(UserPage {
             users,
             limit: page.limit,
-            offset: page.offset,
-            next_offset: has_more.then(|| u64::from(page.offset) + u64::from(page.limit)),
+            next,
         })
     }
 
