@@ -76,6 +76,8 @@ export interface ToolVersion {
 export const TOOLS = {
   'cargo-deny': { version: '0.20.2', registry: 'crates.io' },
   'cargo-chef': { version: '0.1.78', registry: 'crates.io' },
+  // The service's checked queries (CI's `cargo sqlx prepare --check`): the version of sqlx. .ci/setup.d/sqlx.sh reads this line.
+  'sqlx-cli': { version: '0.9.0', registry: 'crates.io' },
   maturin: { version: '1.16.0', registry: 'pypi' },
   // Not in generated files: the framework `npm run bench` compares the service with (bench/loco.ts).
   loco: { version: '1.2.0', registry: 'crates.io' },
