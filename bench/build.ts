@@ -12,9 +12,10 @@
  *
  * Settings: BENCH_BUILD_REPS (cold builds per variant, alternating; default 1),
  * BENCH_INCR_REPS (incremental rebuilds, default 3), BENCH_BUILD_KINDS (member
- * kinds, default every member), BENCH_SERVICE_DBS (default every database).
+ * kinds, default every member), BENCH_SERVICE_DBS (default every database),
+ * BENCH_QUERY_MODES=0 to leave out the service's checked-vs-runtime query rows.
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MEMBERS } from '../generators/members.js';
 import { CRATES, type CrateName } from '../lib/versions.js';
@@ -319,6 +320,9 @@ export async function buildCost(): Promise<SectionResult> {
     }
     rmSync(oursTarget, { recursive: true, force: true });
   }
+  if (targets().some((t) => t.kind === 'service') && intSetting('BENCH_QUERY_MODES', 1) > 0) {
+    await queryModeCost(result, reps, incrReps);
+  }
   result.method.push(
     `Each member alone in a workspace (\`rust-patterns app ${WS} --members <kind> [--db <db>] --defaults --skip-install --skip-git\`), ` +
       'dependencies fetched first (`cargo fetch`, not timed), then `cargo build --offline --timings` (dev profile, host target) in an empty private CARGO_TARGET_DIR; ' +
@@ -332,4 +336,94 @@ export async function buildCost(): Promise<SectionResult> {
       `and \`cargo build\` runs again (dev profile, incremental); median of ${incrReps} edits.`,
   );
   return result;
+}
+
+/**
+ * The service's two query modes on each database (issue 18, `--queries`):
+ * checked (`query!` macros, sqlx `macros`, offline data) against runtime
+ * (plain queries), cold builds alternating, then rebuilds after editing the
+ * file of the queries. Checked builds read `.sqlx/` (SQLX_OFFLINE=true), as
+ * the generated Dockerfile and CI do.
+ */
+async function queryModeCost(result: SectionResult, reps: number, incrReps: number): Promise<void> {
+  const dbs = textSetting('BENCH_SERVICE_DBS', SERVICE_DBS.join(','))
+    .split(',')
+    .filter((d) => (SERVICE_DBS as readonly string[]).includes(d));
+  process.env['SQLX_OFFLINE'] = 'true';
+  for (const db of dbs) {
+    const dir = freshDir('build', `queries-${db}`);
+    const workspaces = { runtime: '', checked: '' };
+    for (const queries of ['runtime', 'checked'] as const) {
+      const parent = join(dir, queries);
+      mkdirSync(parent, { recursive: true });
+      await run(
+        process.execPath,
+        [BIN, 'app', WS, '--members', 'service', '--db', db, '--queries', queries, '--defaults', '--skip-install', '--skip-git'],
+        { cwd: parent },
+      );
+      workspaces[queries] = join(parent, WS);
+      await run('cargo', ['fetch'], { cwd: workspaces[queries] });
+    }
+    const target = (queries: string): string => join(dir, `target-${queries}`);
+    log(`build: service (${db}): ${reps} cold build pair(s), checked and runtime queries`);
+    const colds = { checked: [] as Cold[], runtime: [] as Cold[] };
+    const pairs = await alternate(
+      reps,
+      async () => {
+        const cold = await coldBuild(workspaces.checked, target('checked'));
+        colds.checked.push(cold);
+        return cold.seconds;
+      },
+      async () => {
+        const cold = await coldBuild(workspaces.runtime, target('runtime'));
+        colds.runtime.push(cold);
+        return cold.seconds;
+      },
+    );
+    const cpus = (list: readonly Cold[]): number[] => list.flatMap((c) => (c.cpu === undefined ? [] : [c.cpu]));
+    const crates = (list: readonly Cold[]): number => median(list.map((c) => c.crates));
+    const cpuNote =
+      cpus(colds.checked).length === reps && cpus(colds.runtime).length === reps
+        ? `CPU time ${fmtSeconds(median(cpus(colds.checked)))} vs ${fmtSeconds(median(cpus(colds.runtime)))} ` +
+          `(${(median(cpus(colds.checked)) / median(cpus(colds.runtime))).toFixed(2)}×)`
+        : '';
+    result.figures.push(
+      {
+        name: `service (${db}): checked queries, cold build time`,
+        ours: fmtSeconds(median(pairs.a)),
+        reference: `${fmtSeconds(median(pairs.b))} runtime`,
+        ratio: median(pairs.ratios),
+        note: cpuNote,
+      },
+      {
+        name: `service (${db}): checked queries, crates compiled`,
+        ours: String(crates(colds.checked)),
+        reference: `${crates(colds.runtime)} runtime`,
+        ratio: crates(colds.checked) / crates(colds.runtime),
+      },
+    );
+    if (incrReps > 0) {
+      const edit = (queries: 'runtime' | 'checked'): Promise<number[]> =>
+        rebuildsAfterEdits(
+          workspaces[queries],
+          join(workspaces[queries], 'crates', 'service', 'src', 'repository.rs'),
+          target(queries),
+          incrReps,
+        );
+      const checked = await edit('checked');
+      const runtime = await edit('runtime');
+      result.figures.push({
+        name: `service (${db}): checked queries, rebuild after editing src/repository.rs`,
+        ours: fmtSeconds(median(checked)),
+        reference: `${fmtSeconds(median(runtime))} runtime`,
+        ratio: median(checked) / median(runtime),
+        note: `${incrReps} rebuild${incrReps === 1 ? '' : 's'} each`,
+      });
+    }
+    for (const queries of ['runtime', 'checked']) rmSync(target(queries), { recursive: true, force: true });
+  }
+  result.method.push(
+    'Query modes (service): the generated service with `--queries checked` (sqlx `macros`, `query!` against `.sqlx/`, SQLX_OFFLINE=true) ' +
+      'and `--queries runtime`, cold builds alternating as above; the rebuild edits `src/repository.rs`, where the queries are.',
+  );
 }

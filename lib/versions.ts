@@ -15,6 +15,8 @@ export const CRATES = {
   anyhow: { version: '1.0.105', defaultFeatures: false },
   assert_cmd: { version: '2.2.2' },
   axum: { version: '0.8.9', defaultFeatures: false },
+  // The service's page cursors; sqlx already depends on it.
+  base64: { version: '0.22.1', defaultFeatures: false },
   clap: { version: '4.6.9' },
   clap_complete: { version: '4.6.12' },
   console_error_panic_hook: { version: '0.1.7' },
@@ -74,6 +76,8 @@ export interface ToolVersion {
 export const TOOLS = {
   'cargo-deny': { version: '0.20.2', registry: 'crates.io' },
   'cargo-chef': { version: '0.1.78', registry: 'crates.io' },
+  // The service's checked queries (CI's `cargo sqlx prepare --check`): the version of sqlx. .ci/setup.d/sqlx.sh reads this line.
+  'sqlx-cli': { version: '0.9.0', registry: 'crates.io' },
   maturin: { version: '1.16.0', registry: 'pypi' },
   // Not in generated files: the framework `npm run bench` compares the service with (bench/loco.ts).
   loco: { version: '1.2.0', registry: 'crates.io' },

@@ -149,7 +149,7 @@ describe('lint fit: composing a member into such a workspace', function () {
   it('without a terminal or an answer, the question names the flag', () => {
     const dir = repo(strictWorkspace);
     const before = snapshot(dir);
-    const run = compose(dir, 'service', 'api', '--db', 'sqlite', '--port', '3000', '--errors', 'split');
+    const run = compose(dir, 'service', 'api', '--db', 'sqlite', '--queries', 'runtime', '--port', '3000', '--errors', 'split');
     assert.equal(run.status, 1);
     assert.match(run.stderr, /Pass --own-lints/);
     assert.deepEqual(snapshot(dir), before);

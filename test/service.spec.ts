@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SERVICE } from '../generators/service/member.js';
+import { templatesDir } from '../lib/paths.js';
 import { QUIET, filesUnder, plannedMemberFiles, runGenerator } from './helpers.js';
 
 const generate = (options: Record<string, unknown> = {}) =>
@@ -136,6 +137,42 @@ describe('service member', () => {
     result.assertFileContent(`${crate}/docker-compose.yml`, 'image: mysql:8.4');
     result.assertFileContent('demo/.github/workflows/ci.yml', 'DATABASE_URL: mysql://root:root@127.0.0.1:3306/test');
   });
+
+  it('runtime queries (default): no sqlx macros, no offline data, stored', async () => {
+    const result = await generate();
+    result.assertNoFile(`${crate}/build.rs`);
+    result.assertNoFile(`${crate}/.sqlx`);
+    result.assertNoFileContent(`${crate}/src/repository.rs`, 'query_as!(');
+    result.assertNoFileContent(`${crate}/Dockerfile`, 'SQLX_OFFLINE');
+    result.assertNoFileContent('demo/.github/workflows/ci.yml', 'sqlx prepare');
+    result.assertJsonFileContent('demo/.yo-rc.json', { 'generator-rust-patterns': { queries: 'runtime' } });
+  });
+
+  for (const db of ['sqlite', 'postgres', 'mysql'] as const) {
+    it(`checked queries on ${db}: query! macros, migrate!, offline data, SQLX_OFFLINE and a prepare check in CI`, async () => {
+      const result = await generate({ db, queries: 'checked' });
+      const manifest = read(result.cwd, `${crate}/Cargo.toml`);
+      assert.match(manifest, /^sqlx = \{ workspace = true, features = \["macros", "migrate", "runtime-tokio", /m);
+      result.assertFileContent(`${crate}/src/repository.rs`, 'sqlx::query_as!(');
+      result.assertFileContent(`${crate}/src/repository.rs`, 'sqlx::query!(');
+      result.assertFileContent(`${crate}/src/db.rs`, 'sqlx::migrate!()');
+      result.assertNoFileContent(`${crate}/src/db.rs`, 'EmbeddedMigrations');
+      result.assertNoFileContent(`${crate}/src/db.rs`, "impl<'r> FromRow");
+      result.assertFileContent(`${crate}/build.rs`, 'cargo:rerun-if-changed=migrations');
+      result.assertFileContent(`${crate}/Dockerfile`, 'ENV SQLX_OFFLINE=true');
+      const ci = read(result.cwd, 'demo/.github/workflows/ci.yml');
+      assert.match(ci, /^ {6}SQLX_OFFLINE: "true"$/m);
+      assert.match(ci, /cargo install sqlx-cli --locked --version [\d.]+ --no-default-features --features /);
+      assert.match(ci, /^ {6}- run: cargo sqlx prepare --check\n {8}working-directory: crates\/service$/m);
+      result.assertFileContent(`${crate}/README.md`, 'cargo sqlx prepare');
+      result.assertJsonFileContent('demo/.yo-rc.json', { 'generator-rust-patterns': { queries: 'checked' } });
+      // The offline data of this database, and of no other.
+      const data = filesUnder(join(result.cwd, crate)).filter((f) => f.startsWith('.sqlx/'));
+      const committed = filesUnder(join(templatesDir('service'), 'sqlx', db)).map((f) => `.sqlx/${f}`);
+      assert.ok(committed.length >= 6, `templates/service/sqlx/${db}: run npm run sqlx:prepare`);
+      assert.deepEqual(data, committed);
+    });
+  }
 
   it('split: a thiserror ApiError in the library, anyhow with Context in main', async () => {
     const result = await generate({ errors: 'split' });

@@ -8,7 +8,11 @@
  * booleans (`dbPostgres`, `libThiserror`, …) and on helpers: `p(n)` below, and
  * `result(ok, err)` and `context(indent, message)` shared by every member.
  */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { defineMember, errorStyleDependencies } from '../../lib/member-generator.js';
+import { templatesDir } from '../../lib/paths.js';
+import type { WriteBlock } from '../../lib/write-plan.js';
 import { choiceFlags, type ChoiceOption, type NumberOption, type ValueOf } from '../../lib/options.js';
 
 export const DB = {
@@ -38,6 +42,51 @@ export const PORT = {
   max: 65535,
 } as const satisfies NumberOption;
 
+/**
+ * How the service's SQL is checked. The prompt states the measured trade-off
+ * (bench/build.ts rows "service queries"), so the choice is an informed one.
+ */
+export const QUERIES = {
+  kind: 'choice',
+  flag: 'queries',
+  description:
+    'SQL checking: runtime (plain queries, leanest build) or checked (query! macros against the schema, offline data in .sqlx/)',
+  prompt:
+    'How should the SQL be checked? (checked: compile-time against the real schema, about +20-36% cold build CPU and a slower rebuild after touching a query)',
+  stored: true,
+  default: 'runtime',
+  choices: [
+    {
+      value: 'runtime',
+      name: 'runtime: sqlx::query with bound parameters and hand-written row mapping; no proc macro, the leanest build',
+    },
+    {
+      value: 'checked',
+      name: 'checked: query!/query_as! checked against the schema at compile time, offline data committed in .sqlx/ (+20-36% cold build CPU)',
+    },
+  ],
+} as const satisfies ChoiceOption;
+
+export type Queries = ValueOf<typeof QUERIES>;
+
+/**
+ * The committed offline query data of a database (`templates/service/sqlx/<db>/`,
+ * written by `npm run sqlx:prepare`), as the member's `.sqlx/` under checked queries.
+ */
+function offlineQueryData(db: Database): WriteBlock<{ readonly queriesChecked: boolean; readonly db: Database }> {
+  const dir = join(templatesDir('service'), 'sqlx', db);
+  return {
+    condition: (ctx) => ctx.queriesChecked && ctx.db === db,
+    renameTo: (_ctx, output) => output.replace(`sqlx/${db}/`, '.sqlx/'),
+    templates: existsSync(dir)
+      ? readdirSync(dir)
+          .filter((file) => file.endsWith('.json'))
+          .sort()
+          .map((file) => `sqlx/${db}/${file}`)
+      : [],
+  };
+}
+
 const LABELS: Readonly<Record<Database, string>> = { sqlite: 'SQLite', postgres: 'PostgreSQL', mysql: 'MySQL' };
 const SQLX_TYPES: Readonly<Record<Database, string>> = { sqlite: 'Sqlite', postgres: 'Postgres', mysql: 'MySql' };
 
@@ -45,9 +94,11 @@ export const SERVICE = defineMember({
   kind: 'service',
   description:
     'Axum and SQLx HTTP service on SQLite, PostgreSQL or MySQL: users CRUD, health/ready, JSON errors, graceful shutdown, Dockerfile',
-  options: [DB, PORT],
-  dependencies: ({ db, errors }) => [
+  options: [DB, QUERIES, PORT],
+  dependencies: ({ db, errors, queries }) => [
     { name: 'axum', features: ['http1', 'json', 'macros', 'matched-path', 'query', 'tokio'] },
+    // The opaque cursor of `GET /users` (src/model.rs).
+    { name: 'base64', features: ['alloc'] },
     // axum::serve sets no timer, so no header-read timeout: src/server.rs runs
     // hyper's HTTP/1 connection itself (axum already depends on both crates).
     { name: 'hyper', features: ['http1', 'server'] },
@@ -55,9 +106,14 @@ export const SERVICE = defineMember({
     { name: 'serde', features: ['derive'] },
     {
       name: 'sqlx',
-      // No `macros`: its proc macro compiles sqlx and the driver twice (src/db.rs
-      // embeds the migrations and maps rows itself). TLS for servers, which usually require it.
-      features: ['migrate', 'runtime-tokio', ...(db === 'sqlite' ? ['sqlite'] : [db, 'tls-rustls-ring-webpki'])],
+      // `runtime`: no `macros`, whose proc macro compiles sqlx and the driver twice
+      // (src/db.rs embeds the migrations and maps rows itself). TLS for servers, which usually require it.
+      features: [
+        ...(queries === 'checked' ? ['macros'] : []),
+        'migrate',
+        'runtime-tokio',
+        ...(db === 'sqlite' ? ['sqlite'] : [db, 'tls-rustls-ring-webpki']),
+      ],
     },
     { name: 'tokio', features: ['macros', 'net', 'rt-multi-thread', 'signal', 'time'] },
     { name: 'tower' },
@@ -74,13 +130,19 @@ export const SERVICE = defineMember({
     // `ServiceExt::oneshot` drives the router in tests.
     { name: 'tower', kind: 'dev', features: ['util'] },
   ],
-  context: ({ db, port }) => ({
+  context: ({ db, port, queries }) => ({
     db,
     ...choiceFlags(DB, db),
+    ...choiceFlags(QUERIES, queries),
     dbLabel: LABELS[db],
     /** The sqlx driver type: `sqlx::Sqlite`, `sqlx::Postgres`, `sqlx::MySql`. */
     dbType: SQLX_TYPES[db],
     port,
+    /**
+     * The columns of a `User` in a checked query (inside a Rust string):
+     * SQLite's INTEGER is an i64 to sqlx, so `age` is read as the model's i32.
+     */
+    userColumns: db === 'sqlite' ? 'id, name, email, age AS \\"age: i32\\"' : 'id, name, email, age',
     /** The n-th bound parameter in the dialect: `$1` in PostgreSQL, `?` elsewhere. */
     p: (n: number): string => (db === 'postgres' ? `$${n}` : '?'),
   }),
@@ -113,5 +175,9 @@ export const SERVICE = defineMember({
         'tests/serve.rs',
       ],
     },
+    // Checked queries: cargo rebuilds `migrate!` when a migration is added, and
+    // the offline query data of the database (`npm run sqlx:prepare` writes it).
+    { condition: (ctx) => ctx.queriesChecked, templates: ['build.rs'] },
+    ...DB.choices.map((choice) => offlineQueryData(choice.value)),
   ],
 });

@@ -1,3 +1,9 @@
+<% if (queriesChecked) { -%>
+//! The <%= dbLabel %> side of the service: the connection pool, the migrations
+//! (embedded by `sqlx::migrate!`), the dialect's error codes and the insert.
+//! Queries are checked against the schema when they compile (`query!`), here
+//! and in [`crate::repository`].
+<% } else { -%>
 //! The <%= dbLabel %> side of the service: the connection pool, the embedded
 //! migrations, the SQL dialect and the mapping of rows to [`User`]. Queries are
 //! constants here, written for <%= dbLabel %> with bound parameters only, so the
@@ -7,6 +13,7 @@
 //! `#[derive(FromRow)]` would compile sqlx and its driver a second time, for
 //! the proc macro, which is most of a cold build. The few lines they save are
 //! written out below.
+<% } -%>
 
 <% if (dbSqlite) { -%>
 use std::io;
@@ -20,7 +27,11 @@ use std::str::FromStr;
 use anyhow::Context;
 <% } -%>
 use sqlx::error::DatabaseError;
+<% if (queriesChecked) { -%>
+use sqlx::migrate::Migrate;
+<% } else { -%>
 use sqlx::migrate::{Migrate, Migration, MigrationType, Migrator};
+<% } -%>
 use sqlx::pool::PoolOptions;
 <% if (dbMysql) { -%>
 use sqlx::mysql::MySqlDatabaseError;
@@ -30,18 +41,26 @@ use sqlx::postgres::PgConnectOptions;
 <% if (dbSqlite) { -%>
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 <% } -%>
-<% if (dbMysql) { -%>
+<% if (queriesChecked && dbMysql) { -%>
+use sqlx::AssertSqlSafe;
+<% } else if (queriesChecked) { -%>
+<% } else if (dbMysql) { -%>
 use sqlx::{AssertSqlSafe, FromRow, Row, SqlSafeStr};
 <% } else { -%>
 use sqlx::{FromRow, Row, SqlSafeStr};
 <% } -%>
 
 use crate::config::DatabaseConfig;
+<% if (queriesChecked) { -%>
+use crate::model::NewUser;
+<% } else { -%>
 use crate::model::{NewUser, User};
+<% } -%>
 
 /// The database driver, named once so the rest of the code stays generic.
 pub type Db = sqlx::<%= dbType %>;
 pub type DbPool = sqlx::Pool<Db>;
+<% if (!queriesChecked) { -%>
 pub type DbRow = <Db as sqlx::Database>::Row;
 
 /// The files of `migrations/`, compiled into the binary, in order. Add a line
@@ -52,6 +71,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[(
     "create users",
     include_str!("../migrations/0001_create_users.sql"),
 )];
+<% } -%>
 
 <% if (dbSqlite) { -%>
 /// Whether `serve` migrates unless `MIGRATE_ON_START` says otherwise: yes, since
@@ -160,7 +180,13 @@ pub async fn connect(config: &DatabaseConfig) -> <%- result('DbPool', 'sqlx::Err
 /// known migration whose file changed since it ran (another checksum) still
 /// fails: that database and this build disagree on what the schema is.
 pub async fn migrate(pool: &DbPool) -> <%- result('()', 'sqlx::migrate::MigrateError') %> {
+<% if (queriesChecked) { -%>
+    // Every file of `migrations/`, read when this crate compiles (build.rs
+    // makes cargo rebuild it when one is added).
+    let mut migrator = sqlx::migrate!();
+<% } else { -%>
     let mut migrator = Migrator::with_migrations(embedded_migrations());
+<% } -%>
     migrator.set_ignore_missing(true);
     migrator.run(pool).await<%- context(8, 'cannot run database migrations') %>?;
     let mut connection = pool.acquire().await?;
@@ -180,6 +206,7 @@ pub async fn migrate(pool: &DbPool) -> <%- result('()', 'sqlx::migrate::MigrateE
     Ok(())
 }
 
+<% if (!queriesChecked) { -%>
 /// [`MIGRATIONS`] as sqlx's migrator takes them.
 fn embedded_migrations() -> Vec<Migration> {
     MIGRATIONS
@@ -195,6 +222,7 @@ fn embedded_migrations() -> Vec<Migration> {
         })
         .collect()
 }
+<% } -%>
 
 /// Columns with a unique constraint, as the database names them in a unique
 /// violation: the constraint (`users_email_key` in PostgreSQL) or the message
@@ -242,6 +270,7 @@ pub fn is_retryable(error: &dyn DatabaseError) -> bool {
 <% } -%>
 }
 
+<% if (!queriesChecked) { -%>
 /// Reads the columns of `SELECT id, name, email, age` by name.
 impl<'r> FromRow<'r, DbRow> for User {
     fn from_row(row: &'r DbRow) -> Result<Self, sqlx::Error> {
@@ -253,6 +282,7 @@ impl<'r> FromRow<'r, DbRow> for User {
         })
     }
 }
+<% } -%>
 <% if (dbSqlite) { -%>
 
 /// `create_if_missing` creates the file but not its directory. `std::fs`
@@ -271,19 +301,43 @@ async fn create_parent_dir(file: &Path) -> io::Result<()> {
 
 /// Inserts a user and returns its generated id.
 pub(crate) async fn insert_user(pool: &DbPool, user: &NewUser) -> <%- result('i64', 'sqlx::Error') %> {
-<% if (dbMysql) { -%>
+<% if (dbMysql && queriesChecked) { -%>
+    // The macros borrow their arguments past the statement: no temporaries.
+    let (name, email, age) = (user.name(), user.email(), user.age());
+    let result = sqlx::query!(
+        "INSERT INTO users (name, email, age) VALUES (?, ?, ?)",
+        name,
+        email,
+        age
+    )
+    .execute(pool)
+    .await<%- context(4, 'cannot insert user') %>?;
+<% } else if (dbMysql) { -%>
     let result = sqlx::query("INSERT INTO users (name, email, age) VALUES (?, ?, ?)")
         .bind(user.name())
         .bind(user.email())
         .bind(user.age())
         .execute(pool)
         .await<%- context(8, 'cannot insert user') %>?;
+<% } -%>
+<% if (dbMysql) { -%>
     // MySQL has no RETURNING: the new id comes back with the result.
 <% if (libThiserror) { -%>
     i64::try_from(result.last_insert_id()).map_err(|error| sqlx::Error::Decode(error.into()))
 <% } else { -%>
     i64::try_from(result.last_insert_id()).context("the new id does not fit in i64")
 <% } -%>
+<% } else if (queriesChecked) { -%>
+    // The macros borrow their arguments past the statement: no temporaries.
+    let (name, email, age) = (user.name(), user.email(), user.age());
+    sqlx::query_scalar!(
+        "INSERT INTO users (name, email, age) VALUES (<%= p(1) %>, <%= p(2) %>, <%= p(3) %>) RETURNING id<%- dbSqlite ? ' AS \\"id!\\"' : '' %>",
+        name,
+        email,
+        age
+    )
+    .fetch_one(pool)
+    .await<%- context(4, 'cannot insert user') %>
 <% } else { -%>
     sqlx::query_scalar("INSERT INTO users (name, email, age) VALUES (<%= p(1) %>, <%= p(2) %>, <%= p(3) %>) RETURNING id")
         .bind(user.name())
@@ -294,15 +348,19 @@ pub(crate) async fn insert_user(pool: &DbPool, user: &NewUser) -> <%- result('i6
 <% } -%>
 }
 
+<% if (!queriesChecked) { -%>
 pub(crate) const SELECT_USER: &str = "SELECT id, name, email, age FROM users WHERE id = <%= p(1) %>";
+// Keyset pagination: the primary key's index finds where a page starts.
 pub(crate) const LIST_USERS: &str =
-    "SELECT id, name, email, age FROM users ORDER BY id LIMIT <%= p(1) %> OFFSET <%= p(2) %>";
+    "SELECT id, name, email, age FROM users WHERE id > <%= p(1) %> ORDER BY id LIMIT <%= p(2) %>";
 pub(crate) const LIST_USERS_MIN_AGE: &str = "SELECT id, name, email, age FROM users \
-    WHERE age >= <%= p(1) %> ORDER BY id LIMIT <%= p(2) %> OFFSET <%= p(3) %>";
+    WHERE id > <%= p(1) %> AND age >= <%= p(2) %> ORDER BY id LIMIT <%= p(3) %>";
 pub(crate) const UPDATE_USER: &str = "UPDATE users \
     SET name = <%= p(1) %>, email = <%= p(2) %>, age = <%= p(3) %> WHERE id = <%= p(4) %>";
 pub(crate) const DELETE_USER: &str = "DELETE FROM users WHERE id = <%= p(1) %>";
+<% } -%>
 
+<% if (!queriesChecked) { -%>
 #[cfg(test)]
 mod tests {
     use super::MIGRATIONS;
@@ -328,3 +386,4 @@ mod tests {
         Ok(())
     }
 }
+<% } -%>

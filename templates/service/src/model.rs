@@ -5,6 +5,10 @@
 <% if (!libThiserror) { -%>
 use anyhow::ensure;
 <% } -%>
+use std::fmt;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 pub const MAX_NAME_CHARS: usize = 100;
@@ -147,12 +151,13 @@ impl NewUser {
     }
 }
 
-/// The query string of `GET /users`: `?limit=20&offset=40&min_age=18`.
+/// The query string of `GET /users`: `?limit=20&cursor=…&min_age=18`. A
+/// cursor that does not decode fails the query extractor (400).
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     pub limit: Option<u32>,
-    pub offset: Option<u32>,
+    pub cursor: Option<Cursor>,
     pub min_age: Option<i32>,
 }
 
@@ -160,7 +165,8 @@ pub struct ListParams {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Page {
     pub limit: u32,
-    pub offset: u32,
+    /// Start after this position; `None` is the first page.
+    pub cursor: Option<Cursor>,
     pub min_age: Option<i32>,
 }
 
@@ -179,19 +185,66 @@ impl ListParams {
 <% } -%>
         Ok(Page {
             limit,
-            offset: self.offset.unwrap_or(0),
+            cursor: self.cursor,
             min_age: self.min_age,
         })
     }
 }
 
-/// One page of `GET /users`. `next_offset` is absent on the last page.
+/// Where the next page of `GET /users` starts: after the user with this id.
+/// Keyset pagination (`WHERE id > ?`), unlike an offset, costs the same on
+/// every page and neither skips nor repeats rows when others are inserted or
+/// deleted meanwhile. Clients get it as `next` and pass it back as `cursor`;
+/// it is opaque to them (base64url of the id), so its contents may change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub struct Cursor(i64);
+
+impl Cursor {
+    /// The position right after `id`.
+    pub fn after(id: i64) -> Self {
+        Self(id)
+    }
+
+    /// The id the next page starts after.
+    pub fn last_id(self) -> i64 {
+        self.0
+    }
+}
+
+impl From<Cursor> for String {
+    fn from(cursor: Cursor) -> Self {
+        URL_SAFE_NO_PAD.encode(cursor.0.to_be_bytes())
+    }
+}
+
+impl TryFrom<String> for Cursor {
+    type Error = InvalidCursor;
+
+    fn try_from(text: String) -> Result<Self, InvalidCursor> {
+        let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| InvalidCursor)?;
+        let id = <[u8; 8]>::try_from(bytes).map_err(|_| InvalidCursor)?;
+        Ok(Self(i64::from_be_bytes(id)))
+    }
+}
+
+/// A `cursor` this service did not hand out, as serde reports it (400).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidCursor;
+
+impl fmt::Display for InvalidCursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("cursor must be a `next` value from a previous page")
+    }
+}
+
+/// One page of `GET /users`. `next` is the cursor of the following page,
+/// `null` on the last one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserPage {
     pub users: Vec<User>,
     pub limit: u32,
-    pub offset: u32,
-    pub next_offset: Option<u64>,
+    pub next: Option<Cursor>,
 }
 
 #[cfg(test)]
@@ -249,7 +302,7 @@ mod tests {
             page,
             Page {
                 limit: DEFAULT_PAGE_SIZE,
-                offset: 0,
+                cursor: None,
                 min_age: None
             }
         );
@@ -259,6 +312,18 @@ mod tests {
                 ..ListParams::default()
             };
             assert!(params.validate().is_err(), "limit {limit}");
+        }
+    }
+
+    #[test]
+    fn cursors_round_trip_and_reject_what_they_did_not_write() {
+        for id in [0, 1, 41, i64::MAX, i64::MIN] {
+            let text = String::from(Cursor::after(id));
+            assert_eq!(text.len(), 11, "{text}");
+            assert_eq!(Cursor::try_from(text).map(Cursor::last_id), Ok(id));
+        }
+        for bad in ["", "x", "AAAAAAAAAA", "AAAAAAAAAAAA", "AAAAAAAAAA!", "AAAAAAAAAAE="] {
+            assert_eq!(Cursor::try_from(bad.to_owned()), Err(InvalidCursor), "{bad:?}");
         }
     }
 }

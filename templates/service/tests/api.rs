@@ -113,28 +113,122 @@ async fn lists_in_pages_and_filters_by_min_age() {
         let first = send(&app.router, get("/users?limit=2")).await;
         assert_eq!(first.status, StatusCode::OK);
         assert_eq!(first.body["limit"], 2);
-        assert_eq!(first.body["offset"], 0);
-        assert_eq!(first.body["next_offset"], 2);
-        let page_ids = |body: &Value| -> Vec<i64> {
-            body["users"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|user| user["id"].as_i64().unwrap())
-                .collect()
-        };
         assert_eq!(page_ids(&first.body), ids[..2]);
 
-        let last = send(&app.router, get("/users?limit=2&offset=4")).await;
+        let second = send(&app.router, next_page(&first.body, "/users?limit=2")).await;
+        assert_eq!(page_ids(&second.body), ids[2..4]);
+        let last = send(&app.router, next_page(&second.body, "/users?limit=2")).await;
         assert_eq!(page_ids(&last.body), ids[4..]);
-        assert_eq!(last.body["next_offset"], Value::Null);
+        assert_eq!(last.body["next"], Value::Null);
+
+        // A page that ends exactly on the last row says so.
+        let all = send(&app.router, get("/users?limit=5")).await;
+        assert_eq!(page_ids(&all.body), ids);
+        assert_eq!(all.body["next"], Value::Null);
 
         let adults = send(&app.router, get("/users?min_age=18")).await;
         assert_eq!(adults.status, StatusCode::OK);
         assert_eq!(page_ids(&adults.body), [ids[1], ids[3], ids[4]]);
 
-        let seniors = send(&app.router, get("/users?min_age=18&limit=1&offset=2")).await;
+        let first = send(&app.router, get("/users?min_age=18&limit=2")).await;
+        assert_eq!(page_ids(&first.body), [ids[1], ids[3]]);
+        let seniors = send(
+            &app.router,
+            next_page(&first.body, "/users?min_age=18&limit=2"),
+        )
+        .await;
         assert_eq!(page_ids(&seniors.body), [ids[4]]);
+        assert_eq!(seniors.body["next"], Value::Null);
+
+        // The row a cursor points after may be gone: the next page still follows.
+        let first = send(&app.router, get("/users?limit=1")).await;
+        let uri = format!("/users/{}", ids[0]);
+        assert_eq!(
+            send(&app.router, delete(&uri)).await.status,
+            StatusCode::NO_CONTENT
+        );
+        let after_deleted = send(&app.router, next_page(&first.body, "/users?limit=1")).await;
+        assert_eq!(page_ids(&after_deleted.body), [ids[1]]);
+    })
+    .await;
+}
+
+/// The ids of a page's users, in order.
+fn page_ids(body: &Value) -> Vec<i64> {
+    body["users"]
+        .as_array()
+        .expect("a page has users")
+        .iter()
+        .map(|user| user["id"].as_i64().expect("a user has an id"))
+        .collect()
+}
+
+/// The request for the page after `body`: `uri` with its `next` as the cursor.
+fn next_page(body: &Value, uri: &str) -> axum::http::Request<axum::body::Body> {
+    let cursor = body["next"].as_str().expect("another page follows");
+    get(&format!("{uri}&cursor={cursor}"))
+}
+
+/// Walking the pages while other clients insert neither skips a row that was
+/// there before the walk nor returns one twice (an offset would do both once
+/// rows move between pages).
+#[tokio::test]
+async fn pages_neither_skip_nor_repeat_under_concurrent_inserts() {
+    with_app(|app| async move {
+        let mut before = Vec::new();
+        for i in 0..30 {
+            before.push(
+                create_user(
+                    &app,
+                    &format!("User {i}"),
+                    &format!("user{i}@example.com"),
+                    Some(20),
+                )
+                .await,
+            );
+        }
+        let router = app.router.clone();
+        let inserts = tokio::spawn(async move {
+            for i in 0..30 {
+                let body = json!({ "name": "New", "email": format!("new{i}@example.com") });
+                let reply = send(&router, json("POST", "/users", &body)).await;
+                assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+                tokio::task::yield_now().await;
+            }
+        });
+
+        let mut seen = Vec::new();
+        let mut page = send(&app.router, get("/users?limit=4")).await;
+        loop {
+            assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+            seen.extend(page_ids(&page.body));
+            if page.body["next"].is_null() {
+                break;
+            }
+            tokio::task::yield_now().await;
+            page = send(&app.router, next_page(&page.body, "/users?limit=4")).await;
+        }
+        inserts.await.expect("the inserts succeed");
+
+        assert!(
+            seen.windows(2).all(|pair| pair[0] < pair[1]),
+            "a row came twice or out of order: {seen:?}"
+        );
+        let skipped: Vec<i64> = before.iter().filter(|id| !seen.contains(id)).copied().collect();
+        assert!(skipped.is_empty(), "skipped {skipped:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_cursor_it_did_not_give_out_is_a_400() {
+    with_app(|app| async move {
+        for cursor in ["nonsense!", "AAAA", "MTIzNDU2Nzg5MA", "AAAAAAAAAAE="] {
+            let reply = send(&app.router, get(&format!("/users?cursor={cursor}"))).await;
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{cursor}");
+            let message = reply.body["error"].as_str().unwrap();
+            assert!(message.contains("cursor"), "{message}");
+        }
     })
     .await;
 }

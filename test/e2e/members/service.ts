@@ -13,11 +13,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Database } from '../../../generators/service/member.js';
+import type { Database, Queries } from '../../../generators/service/member.js';
+import { TOOLS } from '../../../lib/versions.js';
 import { Skip, type MemberE2e, type StepContext } from '../member-steps.js';
 
 /** How to reach a database server from the e2e runner, and the SQL it needs. */
@@ -65,10 +66,17 @@ export const lines = (output: string): string[] =>
 /** The run's database; the generated tests name theirs `<run>_<pid>_<n>` (kept under 40 characters). */
 const runDatabase = (): string => `e2e_svc_${process.pid}_${Date.now().toString(36)}`;
 
+/**
+ * Checked queries build from the committed `.sqlx/` data alone: every cargo
+ * step runs with SQLX_OFFLINE=true, as the generated CI and Dockerfile do.
+ */
+const offline = (ctx: Pick<StepContext, 'member'>): Record<string, string> =>
+  (ctx.member.options['queries'] as Queries) === 'checked' ? { SQLX_OFFLINE: 'true' } : {};
+
 const service: MemberE2e = {
   prepare: async (ctx) => {
     const db = ctx.member.options['db'] as Database;
-    if (db === 'sqlite') return {};
+    if (db === 'sqlite') return { env: offline(ctx) };
     const srv = server(db);
     try {
       await srv.sql(ctx, 'SELECT 1');
@@ -78,7 +86,7 @@ const service: MemberE2e = {
     const name = runDatabase();
     await srv.sql(ctx, `CREATE DATABASE ${name}`);
     return {
-      env: { DATABASE_URL: srv.url(name) },
+      env: { DATABASE_URL: srv.url(name), ...offline(ctx) },
       cleanup: async () => {
         for (const leftover of lines(await srv.sql(ctx, srv.list(name)))) await srv.sql(ctx, srv.drop(leftover));
         const remaining = lines(await srv.sql(ctx, srv.list(name)));
@@ -104,9 +112,106 @@ const service: MemberE2e = {
             },
           ]),
       { name: 'smoke', run: (c: StepContext) => smoke(c, db) },
+      ...((ctx.member.options['queries'] as Queries) === 'checked' ? checkedSteps(db) : []),
     ];
   },
 };
+
+/** sqlx-cli as .ci/setup.d/sqlx.sh installs it: `<cache>/sqlx-cli-<version>/bin`. */
+function sqlxCliBin(): string {
+  const cache = process.env['RUST_PATTERNS_CACHE'] ?? join(homedir(), '.cache', 'generator-rust-patterns');
+  return join(cache, `sqlx-cli-${TOOLS['sqlx-cli'].version}`, 'bin');
+}
+
+/**
+ * A database migrated by the build's own `migrate`, for the checks that need
+ * the schema: the run's database on a server, a fresh file for SQLite.
+ */
+async function migratedUrl(c: StepContext, db: Database): Promise<{ url: string; cleanup: () => void }> {
+  let url = c.env['DATABASE_URL'] ?? '';
+  let cleanup = (): void => undefined;
+  if (db === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'e2e-sqlx-'));
+    url = `sqlite://${join(dir, 'schema.db')}`;
+    cleanup = () => {
+      rmSync(dir, { recursive: true, force: true });
+    };
+  }
+  await c.run('cargo', ['run', '-q', '-p', c.member.name, '--', 'migrate'], {
+    env: { DATABASE_URL: url, SQLX_OFFLINE: 'true', MIGRATE_ON_START: 'false' },
+  });
+  return { url, cleanup };
+}
+
+/** The steps of a checked-queries combination beyond the cargo steps (which built offline). */
+function checkedSteps(db: Database): { name: string; run: (c: StepContext) => Promise<void> }[] {
+  return [
+    {
+      // No database reachable at all: the build must come from .sqlx/ alone.
+      name: 'offline build',
+      run: async (c) => {
+        await c.run('cargo', ['build', '-p', c.member.name], {
+          env: { SQLX_OFFLINE: 'true', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/unreachable' },
+        });
+      },
+    },
+    {
+      // The committed query data against the real server's migrated schema:
+      // fails when a template's query and templates/service/sqlx/ disagree.
+      name: 'sqlx checks',
+      run: async (c) => {
+        const bin = sqlxCliBin();
+        if (!existsSync(join(bin, 'cargo-sqlx'))) {
+          const message = `sqlx-cli ${TOOLS['sqlx-cli'].version} is missing from ${bin}: run .ci/setup.d/sqlx.sh`;
+          throw underCiOrSkip(message);
+        }
+        const { url, cleanup } = await migratedUrl(c, db);
+        try {
+          await c.run('cargo', ['sqlx', 'prepare', '--check'], {
+            cwd: c.member.dir,
+            env: { DATABASE_URL: url, SQLX_OFFLINE: 'false', PATH: `${bin}:${process.env['PATH'] ?? ''}` },
+          });
+        } finally {
+          cleanup();
+        }
+      },
+    },
+    {
+      // The checking is real: a query naming a column the schema lacks does not compile.
+      name: 'checked for real',
+      run: async (c) => {
+        const file = join(c.member.dir, 'src', 'repository.rs');
+        const original = readFileSync(file, 'utf8');
+        const { url, cleanup } = await migratedUrl(c, db);
+        writeFileSync(
+          file,
+          `${original}\n/// Not in the schema.\npub async fn nickname(pool: &crate::db::DbPool) -> Result<Vec<String>, sqlx::Error> {\n` +
+            `    sqlx::query_scalar!("SELECT nickname FROM users").fetch_all(pool).await\n}\n`,
+        );
+        try {
+          const outcome = await c
+            .run('cargo', ['check', '-p', c.member.name, '--message-format', 'short'], {
+              env: { DATABASE_URL: url, SQLX_OFFLINE: 'false' },
+            })
+            .then(
+              () => 'compiled',
+              (error: unknown) => (error as Error).message,
+            );
+          assert.notEqual(outcome, 'compiled', 'a query naming a missing column compiled');
+          assert.match(outcome, /nickname/, `the error does not name the missing column:\n${outcome}`);
+        } finally {
+          writeFileSync(file, original);
+          cleanup();
+        }
+      },
+    },
+  ];
+}
+
+/** A missing tool: a failure under CI=true, a skip elsewhere. */
+function underCiOrSkip(message: string): Error {
+  return process.env['CI'] === 'true' ? new Error(message) : new Skip(message);
+}
 
 export default service;
 

@@ -26,7 +26,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, location, Json(user)))
 }
 
-/// `GET /users?limit=&offset=&min_age=`
+/// `GET /users?limit=&cursor=&min_age=`: `next` is the cursor of the next page.
 pub async fn list(
     State(users): State<UserRepository>,
     QueryParams(params): QueryParams<ListParams>,
