@@ -25,6 +25,9 @@ export const CRATES = {
   hyper: { version: '1.12.0', defaultFeatures: false },
   'hyper-util': { version: '0.1.21', defaultFeatures: false },
   'js-sys': { version: '0.3.107' },
+  // The service's /metrics: the facade, and the exporter without its HTTP listener and push gateway (the router serves it).
+  metrics: { version: '0.24.6', defaultFeatures: false },
+  'metrics-exporter-prometheus': { version: '0.18.3', defaultFeatures: false },
   predicates: { version: '3.1.4', defaultFeatures: false },
   pyo3: { version: '0.30.1' },
   rayon: { version: '1.12.0' },

@@ -52,6 +52,9 @@ export const SERVICE = defineMember({
     // hyper's HTTP/1 connection itself (axum already depends on both crates).
     { name: 'hyper', features: ['http1', 'server'] },
     { name: 'hyper-util', features: ['server-graceful', 'service', 'tokio'] },
+    // GET /metrics: a recorder per app (src/metrics.rs), rendered by the router, not a listener of its own.
+    { name: 'metrics' },
+    { name: 'metrics-exporter-prometheus' },
     { name: 'serde', features: ['derive'] },
     {
       name: 'sqlx',
@@ -59,9 +62,10 @@ export const SERVICE = defineMember({
       // embeds the migrations and maps rows itself). TLS for servers, which usually require it.
       features: ['migrate', 'runtime-tokio', ...(db === 'sqlite' ? ['sqlite'] : [db, 'tls-rustls-ring-webpki'])],
     },
-    { name: 'tokio', features: ['macros', 'net', 'rt-multi-thread', 'signal', 'time'] },
+    // `fs`: DATABASE_URL_FILE.
+    { name: 'tokio', features: ['fs', 'macros', 'net', 'rt-multi-thread', 'signal', 'time'] },
     { name: 'tower' },
-    { name: 'tower-http', features: ['catch-panic', 'request-id', 'timeout', 'trace'] },
+    { name: 'tower-http', features: ['catch-panic', 'cors', 'request-id', 'timeout', 'trace'] },
     { name: 'tracing' },
     // `filter::Targets` reads RUST_LOG; `env-filter` would add a regex engine.
     { name: 'tracing-subscriber', features: ['fmt', 'json'] },
@@ -100,6 +104,7 @@ export const SERVICE = defineMember({
         'src/db.rs',
         'src/error.rs',
         'src/extract.rs',
+        'src/metrics.rs',
         'src/model.rs',
         'src/repository.rs',
         'src/routes.rs',

@@ -53,7 +53,9 @@ async fn main() -> <%- binAnyhow ? 'anyhow::Result<()>' : 'ExitCode' %> {
 <% if (binAnyhow) { -%>
     let migrate_only = migrate_only().map_err(anyhow::Error::msg)?;
 <% if (libThiserror) { -%>
-    let config = Config::from_env().context("invalid configuration")?;
+    let config = Config::from_env()
+        .await
+        .context("invalid configuration")?;
     tracing::debug!(?config, "configuration");
     let pool = db::connect(&config.database)
         .await
@@ -65,7 +67,7 @@ async fn main() -> <%- binAnyhow ? 'anyhow::Result<()>' : 'ExitCode' %> {
     }
 <% } else { -%>
     // The library's errors already say what failed; `?` keeps their context.
-    let config = Config::from_env()?;
+    let config = Config::from_env().await?;
     tracing::debug!(?config, "configuration");
     let pool = db::connect(&config.database).await?;
     if migrate_only || config.migrate_on_start {
@@ -82,7 +84,8 @@ async fn main() -> <%- binAnyhow ? 'anyhow::Result<()>' : 'ExitCode' %> {
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     tracing::info!(%addr, "listening");
-    let state = AppState::new(pool.clone(), config.http);
+    let state = AppState::new(pool.clone(), config.http)
+        .with_cors_origins(config.cors_allowed_origins);
     let draining = state.draining.clone();
     server::serve(
         listener,
@@ -114,7 +117,7 @@ async fn main() -> <%- binAnyhow ? 'anyhow::Result<()>' : 'ExitCode' %> {
 
 async fn run() -> Result<(), StartupError> {
     let migrate_only = migrate_only().map_err(StartupError::Usage)?;
-    let config = Config::from_env()?;
+    let config = Config::from_env().await?;
     tracing::debug!(?config, "configuration");
     let pool = db::connect(&config.database)
         .await
@@ -132,7 +135,8 @@ async fn run() -> Result<(), StartupError> {
         .await
         .map_err(|source| StartupError::Bind { addr, source })?;
     tracing::info!(%addr, "listening");
-    let state = AppState::new(pool.clone(), config.http);
+    let state = AppState::new(pool.clone(), config.http)
+        .with_cors_origins(config.cors_allowed_origins);
     let draining = state.draining.clone();
     server::serve(
         listener,
