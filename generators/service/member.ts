@@ -69,6 +69,13 @@ export const SERVICE = defineMember({
     { name: 'tracing' },
     // `filter::Targets` reads RUST_LOG; `env-filter` would add a regex engine.
     { name: 'tracing-subscriber', features: ['fmt', 'json'] },
+    // The `otlp` feature (off by default): spans exported over OTLP/HTTP with a
+    // blocking client without TLS (a collector next to the service), W3C traceparent.
+    { name: 'opentelemetry', features: ['trace'], optional: true },
+    { name: 'opentelemetry-http', optional: true },
+    { name: 'opentelemetry-otlp', features: ['http-proto', 'reqwest-blocking-client', 'trace'], optional: true },
+    { name: 'opentelemetry_sdk', features: ['trace'], optional: true },
+    { name: 'tracing-opentelemetry', optional: true },
     ...errorStyleDependencies(errors),
     { name: 'http-body-util', kind: 'dev' },
     { name: 'serde_json', kind: 'dev' },
@@ -113,6 +120,7 @@ export const SERVICE = defineMember({
         'src/server.rs',
         'src/shutdown.rs',
         'src/state.rs',
+        'src/telemetry.rs',
         'tests/api.rs',
         'tests/common/mod.rs',
         'tests/serve.rs',

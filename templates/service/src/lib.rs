@@ -16,6 +16,8 @@ pub mod routes;
 pub mod server;
 pub mod shutdown;
 pub mod state;
+#[cfg(feature = "otlp")]
+pub mod telemetry;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
@@ -101,10 +103,14 @@ fn request_span(request: &Request) -> tracing::Span {
         .extensions()
         .get::<MatchedPath>()
         .map_or("-", MatchedPath::as_str);
-    tracing::info_span!(
+    let span = tracing::info_span!(
         "request",
         request_id,
         method = %request.method(),
         route,
-    )
+    );
+    // The caller's trace, from its `traceparent` header.
+    #[cfg(feature = "otlp")]
+    telemetry::set_parent(&span, request.headers());
+    span
 }

@@ -2,7 +2,7 @@
  * The service member's own e2e: a fresh database per run for PostgreSQL and
  * MySQL (created before cargo runs, dropped afterwards together with every
  * per-test database named after it), a check that the generated tests left no
- * database behind, and a smoke test of the built binary: start, /health,
+ * database behind, clippy and the tests with the `otlp` feature on, and a smoke test of the built binary: start, /health,
  * `migrate`, /ready, create and read a user, count it in /metrics, reject malformed JSON, and on SIGTERM answer
  * /ready with 503, finish a slow request in flight and exit 0 within the drain
  * deadline although a client hangs with half a request head.
@@ -88,7 +88,28 @@ const service: MemberE2e = {
   },
   steps: (ctx) => {
     const db = ctx.member.options['db'] as Database;
+    const otlp = (command: 'clippy' | 'test'): string[] => [
+      command,
+      '-p',
+      ctx.member.name,
+      '--features',
+      'otlp',
+      ...(command === 'clippy' ? ['--all-targets', '--', '-D', 'warnings'] : []),
+    ];
     return [
+      // The `otlp` feature (off by default) on: it compiles, is lint-clean and its tests pass.
+      {
+        name: 'otlp clippy',
+        run: async (c: StepContext) => {
+          await c.run('cargo', otlp('clippy'));
+        },
+      },
+      {
+        name: 'otlp test',
+        run: async (c: StepContext) => {
+          await c.run('cargo', otlp('test'));
+        },
+      },
       ...(db === 'sqlite'
         ? []
         : [
