@@ -341,25 +341,27 @@ where
             .strip_prefix("https://")
             .or_else(|| origin.strip_prefix("http://"));
         // A path, even `/`, never matches: browsers send the origin without one.
-        let valid = host.is_some_and(|host| !host.is_empty() && !host.contains(['/', '?', '#', '*']));
-        match HeaderValue::from_str(origin) {
-            Ok(value) if valid => origins.push(value),
-<% if (libThiserror) { -%>
-            _ => {
-                return Err(ConfigError::Invalid {
-                    key: KEY,
-                    value: list.clone(),
-                    reason: format!(
-                        "{origin:?} is not an origin such as https://app.example.com (scheme and host, no path)"
-                    ),
-                });
-            }
-<% } else { -%>
-            _ => bail!(
-                "{KEY}={list:?} is invalid: {origin:?} is not an origin such as https://app.example.com (scheme and host, no path)"
-            ),
-<% } -%>
+        if let Some(host) = host
+            && !host.is_empty()
+            && !host.contains(['/', '?', '#', '*'])
+            && let Ok(value) = HeaderValue::from_str(origin)
+        {
+            origins.push(value);
+            continue;
         }
+<% if (libThiserror) { -%>
+        return Err(ConfigError::Invalid {
+            key: KEY,
+            value: list.clone(),
+            reason: format!(
+                "{origin:?} is not an origin such as https://app.example.com (scheme and host, no path)"
+            ),
+        });
+<% } else { -%>
+        bail!(
+            "{KEY}={list:?} is invalid: {origin:?} is not an origin such as https://app.example.com (scheme and host, no path)"
+        );
+<% } -%>
     }
     Ok(origins)
 }
