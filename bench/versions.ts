@@ -10,7 +10,7 @@
  *   npm run versions            # needs the network to index.crates.io and pypi.org
  */
 import { compareVersions, parseVersion, sameRange, type Version } from '../lib/cargo-version.js';
-import { ACTIONS, CRATES, IMAGES, TOOLS, type Registry } from '../lib/versions.js';
+import { ACTIONS, CRATES, IMAGES, TOOLS, type CrateVersion, type Registry } from '../lib/versions.js';
 
 interface Pin {
   readonly name: string;
@@ -71,11 +71,11 @@ export function statusOf(pin: Version, newest: Version, heldBack: string | undef
 
 async function main(): Promise<void> {
   const pins: Pin[] = [
-    ...Object.entries(CRATES).map(([name, c]) => ({
+    ...Object.entries(CRATES).map(([name, c]: [string, CrateVersion]) => ({
       name,
       version: c.version,
       registry: 'crates.io' as const,
-      ...('heldBack' in c ? { heldBack: c.heldBack } : {}),
+      ...(c.heldBack === undefined ? {} : { heldBack: c.heldBack }),
     })),
     ...Object.entries(TOOLS).map(([name, t]) => ({ name, version: t.version, registry: t.registry })),
   ];

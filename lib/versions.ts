@@ -38,11 +38,7 @@ export const CRATES = {
   rayon: { version: '1.12.0' },
   serde: { version: '1.0.229' },
   serde_json: { version: '1.0.154' },
-  sqlx: {
-    version: '0.8.6',
-    defaultFeatures: false,
-    heldBack: 'the move to 0.9 (with compile-time-checked queries as an option) is its own issue (18)',
-  },
+  sqlx: { version: '0.9.0', defaultFeatures: false },
   talc: { version: '5.1.1' },
   tempfile: { version: '3.27.0' },
   thiserror: { version: '2.0.21' },

@@ -45,7 +45,7 @@ describe('service member', () => {
     result.assertFileContent(`${crate}/src/lib.rs`, 'tracing::info_span!(');
     result.assertFileContent(`${crate}/src/lib.rs`, '.get::<MatchedPath>()');
     // No proc macro of sqlx: it would compile sqlx and the driver twice.
-    result.assertFileContent(`${crate}/src/db.rs`, 'Migrator::new(EmbeddedMigrations)');
+    result.assertFileContent(`${crate}/src/db.rs`, 'Migrator::with_migrations(embedded_migrations())');
     result.assertFileContent(`${crate}/src/db.rs`, 'include_str!("../migrations/0001_create_users.sql")');
     result.assertNoFileContent(`${crate}/src/db.rs`, 'sqlx::migrate!(');
     result.assertFileContent(`${crate}/src/config.rs`, 'pub const DEFAULT_PORT: u16 = 3000;');
@@ -86,7 +86,7 @@ describe('service member', () => {
     assert.doesNotMatch(manifest, /"macros", "migrate"|env-filter/);
     const root = read(result.cwd, 'demo/Cargo.toml');
     assert.match(root, /^axum = \{ version = "[\d.]+", default-features = false \}$/m);
-    assert.match(root, /^sqlx = \{ version = "0\.8\.[\d]+", default-features = false \}$/m);
+    assert.match(root, /^sqlx = \{ version = "0\.9\.[\d]+", default-features = false \}$/m);
   });
 
   it('sqlite (default): an embedded file, no database server in CI', async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { indexPath, statusOf } from '../bench/versions.js';
 import { parseVersion, type Version } from '../lib/cargo-version.js';
-import { CRATES, TOOLS } from '../lib/versions.js';
+import { TOOLS } from '../lib/versions.js';
 
 const v = (text: string): Version => parseVersion(text)!;
 
@@ -23,10 +23,6 @@ describe('npm run versions', () => {
     assert.equal(statusOf(v('0.8.6'), v('0.8.9'), undefined), 'behind');
     assert.equal(statusOf(v('0.8.6'), v('0.9.0'), undefined), 'BREAKING BEHIND');
     assert.equal(statusOf(v('0.8.6'), v('0.9.0'), 'its own issue'), 'held back');
-  });
-
-  it('holds sqlx back with its reason', () => {
-    assert.match(CRATES.sqlx.heldBack, /issue/);
   });
 
   it('the setup scripts read the table lines they install from', () => {

@@ -8,12 +8,10 @@
 //! the proc macro, which is most of a cold build. The few lines they save are
 //! written out below.
 
-use std::future::{self, Future};
 <% if (dbSqlite) { -%>
 use std::io;
 use std::path::Path;
 <% } -%>
-use std::pin::Pin;
 <% if (!dbMysql) { -%>
 use std::str::FromStr;
 <% } -%>
@@ -21,8 +19,8 @@ use std::str::FromStr;
 <% if (!libThiserror) { -%>
 use anyhow::Context;
 <% } -%>
-use sqlx::error::{BoxDynError, DatabaseError};
-use sqlx::migrate::{Migrate, Migration, MigrationSource, MigrationType, Migrator};
+use sqlx::error::DatabaseError;
+use sqlx::migrate::{Migrate, Migration, MigrationType, Migrator};
 use sqlx::pool::PoolOptions;
 <% if (dbMysql) { -%>
 use sqlx::mysql::MySqlDatabaseError;
@@ -32,7 +30,11 @@ use sqlx::postgres::PgConnectOptions;
 <% if (dbSqlite) { -%>
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 <% } -%>
-use sqlx::{FromRow, Row};
+<% if (dbMysql) { -%>
+use sqlx::{AssertSqlSafe, FromRow, Row, SqlSafeStr};
+<% } else { -%>
+use sqlx::{FromRow, Row, SqlSafeStr};
+<% } -%>
 
 use crate::config::DatabaseConfig;
 use crate::model::{NewUser, User};
@@ -120,7 +122,9 @@ pub async fn connect(config: &DatabaseConfig) -> <%- result('DbPool', 'sqlx::Err
 <% if (dbMysql) { -%>
         .after_connect(move |connection, _| {
             Box::pin(async move {
-                let mysql = sqlx::query(&format!("SET SESSION max_execution_time = {millis}"))
+                // Numbers formatted from a Duration, nothing from a client.
+                let sql = format!("SET SESSION max_execution_time = {millis}");
+                let mysql = sqlx::query(AssertSqlSafe(sql))
                     .execute(&mut *connection)
                     .await;
                 match mysql {
@@ -130,7 +134,8 @@ pub async fn connect(config: &DatabaseConfig) -> <%- result('DbPool', 'sqlx::Err
                             .try_downcast_ref::<MySqlDatabaseError>()
                             .is_some_and(|error| error.number() == 1193) =>
                     {
-                        sqlx::query(&format!("SET SESSION max_statement_time = {seconds}"))
+                        let sql = format!("SET SESSION max_statement_time = {seconds}");
+                        sqlx::query(AssertSqlSafe(sql))
                             .execute(connection)
                             .await
                             .map(drop)
@@ -155,12 +160,12 @@ pub async fn connect(config: &DatabaseConfig) -> <%- result('DbPool', 'sqlx::Err
 /// known migration whose file changed since it ran (another checksum) still
 /// fails: that database and this build disagree on what the schema is.
 pub async fn migrate(pool: &DbPool) -> <%- result('()', 'sqlx::migrate::MigrateError') %> {
-    let mut migrator = Migrator::new(EmbeddedMigrations).await?;
+    let mut migrator = Migrator::with_migrations(embedded_migrations());
     migrator.set_ignore_missing(true);
     migrator.run(pool).await<%- context(8, 'cannot run database migrations') %>?;
     let mut connection = pool.acquire().await?;
     let newer: Vec<i64> = connection
-        .list_applied_migrations()
+        .list_applied_migrations(&migrator.table_name)
         .await?
         .into_iter()
         .map(|applied| applied.version)
@@ -176,25 +181,19 @@ pub async fn migrate(pool: &DbPool) -> <%- result('()', 'sqlx::migrate::MigrateE
 }
 
 /// [`MIGRATIONS`] as sqlx's migrator takes them.
-#[derive(Debug)]
-struct EmbeddedMigrations;
-
-impl MigrationSource<'static> for EmbeddedMigrations {
-    fn resolve(self) -> Pin<Box<dyn Future<Output = Result<Vec<Migration>, BoxDynError>> + Send>> {
-        let migrations = MIGRATIONS
-            .iter()
-            .map(|&(version, description, sql)| {
-                Migration::new(
-                    version,
-                    description.into(),
-                    MigrationType::Simple,
-                    sql.into(),
-                    false,
-                )
-            })
-            .collect();
-        Box::pin(future::ready(Ok(migrations)))
-    }
+fn embedded_migrations() -> Vec<Migration> {
+    MIGRATIONS
+        .iter()
+        .map(|&(version, description, sql)| {
+            Migration::new(
+                version,
+                description.into(),
+                MigrationType::Simple,
+                sql.into_sql_str(),
+                false,
+            )
+        })
+        .collect()
 }
 
 /// Columns with a unique constraint, as the database names them in a unique
