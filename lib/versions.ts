@@ -27,7 +27,15 @@ export const CRATES = {
   hyper: { version: '1.12.0', defaultFeatures: false },
   'hyper-util': { version: '0.1.21', defaultFeatures: false },
   'js-sys': { version: '0.3.107' },
+  // The service's /metrics: the facade, and the exporter without its HTTP listener and push gateway (the router serves it).
+  metrics: { version: '0.24.6', defaultFeatures: false },
+  'metrics-exporter-prometheus': { version: '0.18.3', defaultFeatures: false },
   predicates: { version: '3.1.4', defaultFeatures: false },
+  // The service's `otlp` feature: one release line (0.33) of OpenTelemetry; tracing-opentelemetry 0.34 is built on it.
+  opentelemetry: { version: '0.33.1', defaultFeatures: false },
+  'opentelemetry-http': { version: '0.33.1', defaultFeatures: false },
+  'opentelemetry-otlp': { version: '0.33.1', defaultFeatures: false },
+  opentelemetry_sdk: { version: '0.33.1', defaultFeatures: false },
   pyo3: { version: '0.30.1' },
   rayon: { version: '1.12.0' },
   serde: { version: '1.0.229' },
@@ -40,6 +48,7 @@ export const CRATES = {
   tower: { version: '0.5.3', defaultFeatures: false },
   'tower-http': { version: '0.7.1' },
   tracing: { version: '0.1.44' },
+  'tracing-opentelemetry': { version: '0.34.0', defaultFeatures: false },
   'tracing-subscriber': { version: '0.3.23', defaultFeatures: false },
   'wasm-bindgen': { version: '0.2.130' },
   'wasm-bindgen-test': { version: '0.3.80' },

@@ -40,6 +40,9 @@ describe('service member', () => {
     // Probes skip the request middleware; the request span is at info level,
     // so error lines carry the request id, method and matched route.
     result.assertFileContent(`${crate}/src/lib.rs`, '.merge(routes::probes())');
+    result.assertFileContent(`${crate}/src/routes.rs`, '.route("/metrics", get(crate::metrics::render))');
+    result.assertFileContent(`${crate}/src/metrics.rs`, 'metrics::with_local_recorder(');
+    result.assertNoFileContent(`${crate}/src/metrics.rs`, 'install_recorder');
     result.assertFileContent(`${crate}/src/lib.rs`, 'tracing::info_span!(');
     result.assertFileContent(`${crate}/src/lib.rs`, '.get::<MatchedPath>()');
     // No proc macro of sqlx: it would compile sqlx and the driver twice.
@@ -65,13 +68,19 @@ describe('service member', () => {
     assert.doesNotMatch(manifest, /server-auto|http2/);
     assert.match(
       manifest,
-      /^tokio = \{ workspace = true, features = \["macros", "net", "rt-multi-thread", "signal", "time"\] \}$/m,
+      /^tokio = \{ workspace = true, features = \["fs", "macros", "net", "rt-multi-thread", "signal", "time"\] \}$/m,
     );
     assert.match(
       manifest,
-      /^tower-http = \{ workspace = true, features = \["catch-panic", "request-id", "timeout", "trace"\] \}$/m,
+      /^tower-http = \{ workspace = true, features = \["catch-panic", "cors", "request-id", "timeout", "trace"\] \}$/m,
     );
     assert.match(manifest, /^tower = \{ workspace = true, features = \["util"\] \}$/m);
+    // The exporter without its HTTP listener and push gateway: the router serves /metrics.
+    assert.match(manifest, /^metrics-exporter-prometheus\.workspace = true$/m);
+    assert.match(
+      read(result.cwd, 'demo/Cargo.toml'),
+      /^metrics-exporter-prometheus = \{ version = "[\d.]+", default-features = false \}$/m,
+    );
     assert.match(manifest, /^\[lints\]\nworkspace = true$/m);
     assert.doesNotMatch(manifest, /"full"/);
     assert.match(manifest, /^tracing-subscriber = \{ workspace = true, features = \["fmt", "json"\] \}$/m);

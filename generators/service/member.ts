@@ -103,6 +103,9 @@ export const SERVICE = defineMember({
     // hyper's HTTP/1 connection itself (axum already depends on both crates).
     { name: 'hyper', features: ['http1', 'server'] },
     { name: 'hyper-util', features: ['server-graceful', 'service', 'tokio'] },
+    // GET /metrics: a recorder per app (src/metrics.rs), rendered by the router, not a listener of its own.
+    { name: 'metrics' },
+    { name: 'metrics-exporter-prometheus' },
     { name: 'serde', features: ['derive'] },
     {
       name: 'sqlx',
@@ -115,12 +118,20 @@ export const SERVICE = defineMember({
         ...(db === 'sqlite' ? ['sqlite'] : [db, 'tls-rustls-ring-webpki']),
       ],
     },
-    { name: 'tokio', features: ['macros', 'net', 'rt-multi-thread', 'signal', 'time'] },
+    // `fs`: DATABASE_URL_FILE.
+    { name: 'tokio', features: ['fs', 'macros', 'net', 'rt-multi-thread', 'signal', 'time'] },
     { name: 'tower' },
-    { name: 'tower-http', features: ['catch-panic', 'request-id', 'timeout', 'trace'] },
+    { name: 'tower-http', features: ['catch-panic', 'cors', 'request-id', 'timeout', 'trace'] },
     { name: 'tracing' },
     // `filter::Targets` reads RUST_LOG; `env-filter` would add a regex engine.
     { name: 'tracing-subscriber', features: ['fmt', 'json'] },
+    // The `otlp` feature (off by default): spans exported over OTLP/HTTP with a
+    // blocking client without TLS (a collector next to the service), W3C traceparent.
+    { name: 'opentelemetry', features: ['trace'], optional: true },
+    { name: 'opentelemetry-http', optional: true },
+    { name: 'opentelemetry-otlp', features: ['http-proto', 'reqwest-blocking-client', 'trace'], optional: true },
+    { name: 'opentelemetry_sdk', features: ['trace'], optional: true },
+    { name: 'tracing-opentelemetry', optional: true },
     ...errorStyleDependencies(errors),
     { name: 'http-body-util', kind: 'dev' },
     { name: 'serde_json', kind: 'dev' },
@@ -162,6 +173,7 @@ export const SERVICE = defineMember({
         'src/db.rs',
         'src/error.rs',
         'src/extract.rs',
+        'src/metrics.rs',
         'src/model.rs',
         'src/repository.rs',
         'src/routes.rs',
@@ -170,6 +182,7 @@ export const SERVICE = defineMember({
         'src/server.rs',
         'src/shutdown.rs',
         'src/state.rs',
+        'src/telemetry.rs',
         'tests/api.rs',
         'tests/common/mod.rs',
         'tests/serve.rs',

@@ -3,18 +3,23 @@
 //! Every value has a default except where none is safe<% if (!dbSqlite) { %> (`DATABASE_URL`)<% } %>, and a
 //! bad value stops the service with an error naming the variable, instead of
 //! a panic or a silent fallback. Parsing goes through a lookup function so
-//! tests need not touch the process environment.
+//! tests need not touch the process environment. `DATABASE_URL_FILE` names a
+//! file holding the URL instead (a container secret), read with `tokio::fs`.
 
 use std::env::VarError;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+<% if (libThiserror) { -%>
+use std::path::PathBuf;
+<% } -%>
 use std::str::FromStr;
 use std::time::Duration;
 
 <% if (!libThiserror) { -%>
 use anyhow::{Context, bail};
-
 <% } -%>
+use axum::http::HeaderValue;
+
 use crate::db;
 
 /// The port used when `PORT` is not set.
@@ -29,6 +34,9 @@ pub struct Config {
     /// [`db::MIGRATE_ON_START`]); otherwise `<service> migrate` does.
     pub migrate_on_start: bool,
     pub http: HttpConfig,
+    /// Origins allowed to call the API from a browser (`CORS_ALLOWED_ORIGINS`,
+    /// comma-separated); none by default, so no CORS headers at all.
+    pub cors_allowed_origins: Vec<HeaderValue>,
 }
 
 #[derive(Clone, PartialEq, Eq)]
@@ -95,22 +103,34 @@ pub enum ConfigError {
         value: String,
         reason: String,
     },
+    #[error("{key}={path:?} cannot be read")]
+    Unreadable {
+        key: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{key} and {other} are both set; set one of them")]
+    Conflict {
+        key: &'static str,
+        other: &'static str,
+    },
 }
 <% } -%>
 
 impl Config {
     /// Reads the configuration from the process environment.
-    pub fn from_env() -> <%- result('Self', 'ConfigError') %> {
-        Self::from_lookup(|key| std::env::var(key))
+    pub async fn from_env() -> <%- result('Self', 'ConfigError') %> {
+        Self::from_lookup(|key| std::env::var(key)).await
     }
 
     /// Reads the configuration through `lookup`, which behaves like [`std::env::var`].
-    pub fn from_lookup<F>(lookup: F) -> <%- result('Self', 'ConfigError') %>
+    pub async fn from_lookup<F>(lookup: F) -> <%- result('Self', 'ConfigError') %>
     where
         F: Fn(&str) -> Result<String, VarError>,
     {
         let vars = Vars(&lookup);
-        let url = match vars.get("DATABASE_URL")? {
+        let url = match database_url(&vars).await? {
             Some(url) => url,
 <% if (dbSqlite) { -%>
             None => db::DEFAULT_URL.to_owned(),
@@ -177,6 +197,7 @@ impl Config {
                     vars.positive("DRAIN_TIMEOUT_SECS", defaults.drain_timeout.as_secs())?,
                 ),
             },
+            cors_allowed_origins: cors_origins(&vars)?,
         })
     }
 
@@ -195,6 +216,7 @@ impl fmt::Debug for Config {
             .field("database", &self.database)
             .field("migrate_on_start", &self.migrate_on_start)
             .field("http", &self.http)
+            .field("cors_allowed_origins", &self.cors_allowed_origins)
             .finish()
     }
 }
@@ -250,6 +272,98 @@ fn redact_userinfo(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
+}
+
+/// `DATABASE_URL`, or the contents of the file `DATABASE_URL_FILE` names
+/// (trimmed: files usually end with a newline); both set is an error, since
+/// either could be the stale one.
+async fn database_url<F>(vars: &Vars<'_, F>) -> <%- result('Option<String>', 'ConfigError') %>
+where
+    F: Fn(&str) -> Result<String, VarError>,
+{
+    const KEY: &str = "DATABASE_URL_FILE";
+    let url = vars.get("DATABASE_URL")?;
+    let Some(path) = vars.get(KEY)? else {
+        return Ok(url);
+    };
+    if url.is_some() {
+<% if (libThiserror) { -%>
+        return Err(ConfigError::Conflict {
+            key: "DATABASE_URL",
+            other: KEY,
+        });
+<% } else { -%>
+        bail!("DATABASE_URL and {KEY} are both set; set one of them");
+<% } -%>
+    }
+<% if (libThiserror) { -%>
+    let contents = tokio::fs::read_to_string(&path)
+        .await
+        .map_err(|source| ConfigError::Unreadable {
+            key: KEY,
+            path: PathBuf::from(&path),
+            source,
+        })?;
+    let url = contents.trim();
+    if url.is_empty() {
+        return Err(ConfigError::Invalid {
+            key: KEY,
+            value: path,
+            reason: "the file is empty".to_owned(),
+        });
+    }
+<% } else { -%>
+    let contents = tokio::fs::read_to_string(&path)
+        .await
+        .with_context(|| format!("{KEY}={path:?} cannot be read"))?;
+    let url = contents.trim();
+    if url.is_empty() {
+        bail!("{KEY}={path:?} is invalid: the file is empty");
+    }
+<% } -%>
+    Ok(Some(url.to_owned()))
+}
+
+/// `CORS_ALLOWED_ORIGINS`: comma-separated origins such as
+/// `https://app.example.com`, each a scheme and a host (and port), exactly as
+/// browsers send them in `Origin`.
+fn cors_origins<F>(vars: &Vars<'_, F>) -> <%- result('Vec<HeaderValue>', 'ConfigError') %>
+where
+    F: Fn(&str) -> Result<String, VarError>,
+{
+    const KEY: &str = "CORS_ALLOWED_ORIGINS";
+    let Some(list) = vars.get(KEY)? else {
+        return Ok(Vec::new());
+    };
+    let mut origins = Vec::new();
+    for origin in list.split(',').map(str::trim).filter(|o| !o.is_empty()) {
+        let host = origin
+            .strip_prefix("https://")
+            .or_else(|| origin.strip_prefix("http://"));
+        // A path, even `/`, never matches: browsers send the origin without one.
+        if let Some(host) = host
+            && !host.is_empty()
+            && !host.contains(['/', '?', '#', '*'])
+            && let Ok(value) = HeaderValue::from_str(origin)
+        {
+            origins.push(value);
+            continue;
+        }
+<% if (libThiserror) { -%>
+        return Err(ConfigError::Invalid {
+            key: KEY,
+            value: list.clone(),
+            reason: format!(
+                "{origin:?} is not an origin such as https://app.example.com (scheme and host, no path)"
+            ),
+        });
+<% } else { -%>
+        bail!(
+            "{KEY}={list:?} is invalid: {origin:?} is not an origin such as https://app.example.com (scheme and host, no path)"
+        );
+<% } -%>
+    }
+    Ok(origins)
 }
 
 /// Typed access to the variables behind a lookup function.
@@ -329,6 +443,9 @@ impl<F: Fn(&str) -> Result<String, VarError>> Vars<'_, F> {
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
+<% if (!libThiserror) { -%>
+    use std::path::PathBuf;
+<% } -%>
 
     use super::*;
 
@@ -337,7 +454,13 @@ mod tests {
             .iter()
             .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
             .collect();
-        Config::from_lookup(|key| vars.get(key).cloned().ok_or(VarError::NotPresent))
+        // A runtime of its own per call: the tests stay plain `#[test]`s.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("cannot start a runtime");
+        runtime.block_on(Config::from_lookup(|key| {
+            vars.get(key).cloned().ok_or(VarError::NotPresent)
+        }))
     }
 
 <% if (dbSqlite) { -%>
@@ -408,6 +531,9 @@ mod tests {
             ("DRAIN_TIMEOUT_SECS", "0"),
             ("MIGRATE_ON_START", "yes"),
             ("DATABASE_URL", "ftp://example.com"),
+            ("CORS_ALLOWED_ORIGINS", "app.example.com"),
+            ("CORS_ALLOWED_ORIGINS", "https://app.example.com/"),
+            ("CORS_ALLOWED_ORIGINS", "https://ok.example.com,*"),
         ] {
             let mut vars = vec![("DATABASE_URL", db::EXAMPLE_URL)];
             vars.push((key, value));
@@ -416,6 +542,99 @@ mod tests {
         }
     }
 
+    #[test]
+    fn reads_the_cors_origins() {
+        let allowed = config(&[
+            ("DATABASE_URL", db::EXAMPLE_URL),
+            (
+                "CORS_ALLOWED_ORIGINS",
+                "https://app.example.com, http://localhost:5173,",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(
+            allowed.cors_allowed_origins,
+            ["https://app.example.com", "http://localhost:5173"]
+        );
+        let none = config(&[("DATABASE_URL", db::EXAMPLE_URL)]).unwrap();
+        assert!(none.cors_allowed_origins.is_empty());
+    }
+
+    /// A file of its own for each test, in the system's temporary directory.
+    fn secret_file(name: &str, contents: &str) -> PathBuf {
+        let path = std::env::temp_dir().join(format!(
+            "{}-{}-{name}",
+            env!("CARGO_CRATE_NAME"),
+            std::process::id()
+        ));
+        std::fs::write(&path, contents).expect("cannot write the secret file");
+        path
+    }
+
+    #[test]
+    fn reads_the_url_from_a_file() {
+        let path = secret_file("url", &format!("{}\n", db::EXAMPLE_URL));
+        let file = path.to_str().unwrap();
+        let config = config(&[("DATABASE_URL_FILE", file)]);
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(config.unwrap().database.url, db::EXAMPLE_URL);
+    }
+
+    #[test]
+    fn an_unreadable_or_empty_url_file_names_the_variable_and_path() {
+        let missing = std::env::temp_dir().join("no-such-dir").join("database-url");
+        let message = config(&[("DATABASE_URL_FILE", missing.to_str().unwrap())])
+            .unwrap_err()
+            .to_string();
+        assert!(message.starts_with("DATABASE_URL_FILE="), "{message}");
+        assert!(message.contains("database-url"), "{message}");
+
+        let path = secret_file("empty", " \n");
+        let message = config(&[("DATABASE_URL_FILE", path.to_str().unwrap())])
+            .unwrap_err()
+            .to_string();
+        std::fs::remove_file(&path).unwrap();
+        assert!(message.starts_with("DATABASE_URL_FILE="), "{message}");
+        assert!(message.contains("empty"), "{message}");
+    }
+
+    #[test]
+    fn the_url_and_its_file_together_are_an_error() {
+        let message = config(&[
+            ("DATABASE_URL", db::EXAMPLE_URL),
+            ("DATABASE_URL_FILE", "/run/secrets/database-url"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            message.contains("DATABASE_URL and DATABASE_URL_FILE are both set"),
+            "{message}"
+        );
+    }
+
+<% if (dbPostgres) { -%>
+    /// What production should use (see .env.example): TLS with the server's
+    /// certificate and host name verified.
+    #[test]
+    fn verified_tls_urls_are_accepted() {
+        let url = "postgres://app@db.example.com/app?sslmode=verify-full&sslrootcert=/etc/ssl/certs/db-ca.pem";
+        let config = config(&[("DATABASE_URL", url)]).unwrap();
+        let options = sqlx::postgres::PgConnectOptions::from_str(&config.database.url).unwrap();
+        assert!(format!("{options:?}").contains("VerifyFull"), "{options:?}");
+    }
+
+<% } else if (dbMysql) { -%>
+    /// What production should use (see .env.example): TLS with the server's
+    /// certificate and host name verified.
+    #[test]
+    fn verified_tls_urls_are_accepted() {
+        let url = "mysql://app@db.example.com/app?ssl-mode=VERIFY_IDENTITY&ssl-ca=/etc/ssl/certs/db-ca.pem";
+        let config = config(&[("DATABASE_URL", url)]).unwrap();
+        let options = sqlx::mysql::MySqlConnectOptions::from_str(&config.database.url).unwrap();
+        assert!(format!("{options:?}").contains("VerifyIdentity"), "{options:?}");
+    }
+
+<% } -%>
     #[test]
     fn redacts_passwords_only() {
         assert_eq!(

@@ -9,12 +9,15 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod metrics;
 pub mod model;
 pub mod repository;
 pub mod routes;
 pub mod server;
 pub mod shutdown;
 pub mod state;
+#[cfg(feature = "otlp")]
+pub mod telemetry;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
@@ -22,6 +25,7 @@ use axum::http::StatusCode;
 use axum::middleware;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::CorsLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -40,6 +44,7 @@ pub fn router(state: AppState) -> Router {
 /// mount routes of their own through it (one that panics, one that sleeps).
 pub fn app(api: Router<AppState>, state: AppState) -> Router {
     let limits = state.limits;
+    let cors_origins = state.cors_origins.clone();
     // `ServiceBuilder` applies layers top-down: the request id is set first so
     // the trace span and the response both carry it; bodiless errors (405 from
     // the router, 408 from the timeout) get their JSON inside the trace, so it
@@ -55,13 +60,31 @@ pub fn app(api: Router<AppState>, state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             limits.request_timeout,
         ));
-    api
+    let mut api = api
         // The body limit is enforced by axum's body extractors, so an oversized
         // JSON body becomes a 413 with our JSON error body.
         .layer(DefaultBodyLimit::max(limits.body_limit))
         .layer(middleware)
-        // Probes arrive every few seconds from every load balancer: they skip
-        // the middleware, so they cost nothing beyond their answer.
+        // Outside the rest, so the status counted is the one the client got.
+        .layer(middleware::from_fn_with_state(
+            state.metrics.clone(),
+            metrics::track,
+        ));
+    // No layer at all without origins: browsers then refuse cross-origin calls.
+    if !cors_origins.is_empty() {
+        // Outermost, so a preflight is answered before routing could say 405.
+        api = api.layer(
+            CorsLayer::new()
+                .allow_origin(cors_origins)
+                .allow_methods(tower_http::cors::Any)
+                .allow_headers(tower_http::cors::Any)
+                .expose_headers([axum::http::HeaderName::from_static(REQUEST_ID_HEADER)]),
+        );
+    }
+    api
+        // Probes and metrics arrive every few seconds from every load balancer
+        // and scraper: they skip the middleware, so they cost nothing beyond
+        // their answer, and scrapes are not counted as traffic.
         .merge(routes::probes())
         .with_state(state)
 }
@@ -80,10 +103,14 @@ fn request_span(request: &Request) -> tracing::Span {
         .extensions()
         .get::<MatchedPath>()
         .map_or("-", MatchedPath::as_str);
-    tracing::info_span!(
+    let span = tracing::info_span!(
         "request",
         request_id,
         method = %request.method(),
         route,
-    )
+    );
+    // The caller's trace, from its `traceparent` header.
+    #[cfg(feature = "otlp")]
+    telemetry::set_parent(&span, request.headers());
+    span
 }

@@ -49,11 +49,13 @@ enum StartupError {
 
 #[tokio::main]
 async fn main() -> <%- binAnyhow ? 'anyhow::Result<()>' : 'ExitCode' %> {
-    init_logging();
+    let telemetry = init_logging();
 <% if (binAnyhow) { -%>
     let migrate_only = migrate_only().map_err(anyhow::Error::msg)?;
 <% if (libThiserror) { -%>
-    let config = Config::from_env().context("invalid configuration")?;
+    let config = Config::from_env()
+        .await
+        .context("invalid configuration")?;
     tracing::debug!(?config, "configuration");
     let pool = db::connect(&config.database)
         .await
@@ -65,7 +67,7 @@ async fn main() -> <%- binAnyhow ? 'anyhow::Result<()>' : 'ExitCode' %> {
     }
 <% } else { -%>
     // The library's errors already say what failed; `?` keeps their context.
-    let config = Config::from_env()?;
+    let config = Config::from_env().await?;
     tracing::debug!(?config, "configuration");
     let pool = db::connect(&config.database).await?;
     if migrate_only || config.migrate_on_start {
@@ -82,7 +84,8 @@ async fn main() -> <%- binAnyhow ? 'anyhow::Result<()>' : 'ExitCode' %> {
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     tracing::info!(%addr, "listening");
-    let state = AppState::new(pool.clone(), config.http);
+    let state = AppState::new(pool.clone(), config.http)
+        .with_cors_origins(config.cors_allowed_origins);
     let draining = state.draining.clone();
     server::serve(
         listener,
@@ -94,10 +97,13 @@ async fn main() -> <%- binAnyhow ? 'anyhow::Result<()>' : 'ExitCode' %> {
     .await;
     close(pool).await;
     tracing::info!("stopped");
+    telemetry.flush().await;
     Ok(())
 }
 <% } else { -%>
-    match run().await {
+    let outcome = run().await;
+    telemetry.flush().await;
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             // The whole chain of causes, outermost first.
@@ -114,7 +120,7 @@ async fn main() -> <%- binAnyhow ? 'anyhow::Result<()>' : 'ExitCode' %> {
 
 async fn run() -> Result<(), StartupError> {
     let migrate_only = migrate_only().map_err(StartupError::Usage)?;
-    let config = Config::from_env()?;
+    let config = Config::from_env().await?;
     tracing::debug!(?config, "configuration");
     let pool = db::connect(&config.database)
         .await
@@ -132,7 +138,8 @@ async fn run() -> Result<(), StartupError> {
         .await
         .map_err(|source| StartupError::Bind { addr, source })?;
     tracing::info!(%addr, "listening");
-    let state = AppState::new(pool.clone(), config.http);
+    let state = AppState::new(pool.clone(), config.http)
+        .with_cors_origins(config.cors_allowed_origins);
     let draining = state.draining.clone();
     server::serve(
         listener,
@@ -171,12 +178,33 @@ async fn close(pool: db::DbPool) {
     }
 }
 
+/// What must outlive the server: with the `otlp` feature, the trace exporter,
+/// which holds spans not yet sent.
+struct Telemetry {
+    #[cfg(feature = "otlp")]
+    provider: Option<opentelemetry_sdk::trace::SdkTracerProvider>,
+}
+
+impl Telemetry {
+    /// Sends the spans still buffered. The exporter's client blocks, so it runs
+    /// on a blocking thread, not on the runtime's.
+    async fn flush(self) {
+        #[cfg(feature = "otlp")]
+        if let Some(provider) = self.provider
+            && let Ok(Err(error)) = tokio::task::spawn_blocking(move || provider.shutdown()).await
+        {
+            tracing::warn!(%error, "cannot send the last traces");
+        }
+    }
+}
+
 /// Logs to stdout, filtered by `RUST_LOG` (`target=level` pairs such as
 /// `info,sqlx=warn`), as text or, with `LOG_FORMAT=json`, one JSON object a
 /// line (with the request span's fields) for log collectors. `Targets` rather
 /// than `EnvFilter`, whose span and regex matching would add a regex engine to
-/// every build.
-fn init_logging() {
+/// every build. With the `otlp` feature and an OTLP endpoint configured, the
+/// spans are exported too.
+fn init_logging() -> Telemetry {
     let default = || Targets::new().with_default(DEFAULT_LOG_LEVEL);
     let (filter, invalid) = match std::env::var("RUST_LOG") {
         Ok(spec) => match spec.parse::<Targets>() {
@@ -188,15 +216,32 @@ fn init_logging() {
     let format = std::env::var("LOG_FORMAT").unwrap_or_default();
     let json = format.eq_ignore_ascii_case("json");
     // An `Option` of a layer is a layer: exactly one of the two is on.
-    tracing_subscriber::registry()
+    let registry = tracing_subscriber::registry()
         .with(json.then(|| tracing_subscriber::fmt::layer().json()))
-        .with((!json).then(tracing_subscriber::fmt::layer))
-        .with(filter)
-        .init();
+        .with((!json).then(tracing_subscriber::fmt::layer));
+    #[cfg(feature = "otlp")]
+    let (provider, otlp_error) = match <%= crate %>::telemetry::provider() {
+        Ok(provider) => (provider, None),
+        Err(error) => (None, Some(error)),
+    };
+    #[cfg(feature = "otlp")]
+    let registry = registry.with(provider.as_ref().map(|provider| {
+        use opentelemetry::trace::TracerProvider as _;
+        tracing_opentelemetry::layer().with_tracer(provider.tracer(env!("CARGO_PKG_NAME")))
+    }));
+    registry.with(filter).init();
+    #[cfg(feature = "otlp")]
+    if let Some(error) = otlp_error {
+        tracing::warn!(%error, "cannot export traces over OTLP; logging only");
+    }
     if let Some((spec, error)) = invalid {
         tracing::warn!(%error, "RUST_LOG={spec:?} is not a valid filter; logging at {DEFAULT_LOG_LEVEL}");
     }
     if !json && !format.is_empty() && !format.eq_ignore_ascii_case("text") {
         tracing::warn!("LOG_FORMAT={format:?} is neither text nor json; logging text");
+    }
+    Telemetry {
+        #[cfg(feature = "otlp")]
+        provider,
     }
 }

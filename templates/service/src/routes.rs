@@ -11,11 +11,12 @@ use axum::routing::get;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// Liveness and readiness probes.
+/// Liveness and readiness probes, and the metrics for Prometheus.
 pub fn probes() -> Router<AppState> {
     Router::new()
         .route("/health", get(health::health))
         .route("/ready", get(health::ready))
+        .route("/metrics", get(crate::metrics::render))
 }
 
 /// The API, and the JSON 404 for every other path.

@@ -3,9 +3,11 @@
 //! `FromRef`, so handlers do not depend on fields they never use.
 
 use axum::extract::FromRef;
+use axum::http::HeaderValue;
 
 use crate::config::HttpConfig;
 use crate::db::DbPool;
+use crate::metrics::Metrics;
 use crate::repository::UserRepository;
 use crate::shutdown::Draining;
 
@@ -16,9 +18,14 @@ pub struct AppState {
     pub users: UserRepository,
     /// Turns `/ready` into 503 once the shutdown has begun.
     pub draining: Draining,
+    /// This app's own recorder, rendered by `/metrics`.
+    pub metrics: Metrics,
     /// Read once by [`crate::router`] to configure middleware.
     #[from_ref(skip)]
     pub limits: HttpConfig,
+    /// Origins allowed to call the API from a browser; none: no CORS layer.
+    #[from_ref(skip)]
+    pub cors_origins: Vec<HeaderValue>,
 }
 
 impl AppState {
@@ -27,7 +34,16 @@ impl AppState {
             users: UserRepository::new(pool.clone()),
             pool,
             draining: Draining::default(),
+            metrics: Metrics::new(),
             limits,
+            cors_origins: Vec::new(),
         }
+    }
+
+    /// Allows these origins (`CORS_ALLOWED_ORIGINS`) to call the API from a browser.
+    #[must_use]
+    pub fn with_cors_origins(mut self, origins: Vec<HeaderValue>) -> Self {
+        self.cors_origins = origins;
+        self
     }
 }

@@ -8,7 +8,8 @@ mod common;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{StatusCode, header};
+use axum::body::Body;
+use axum::http::{HeaderValue, Request, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing;
 use serde_json::{Value, json};
@@ -18,7 +19,8 @@ use <%= crate %>::error::ApiError;
 use <%= crate %>::{AppState, app, db};
 
 use common::{
-    STATEMENT_TIMEOUT, TestApp, delete, get, json, raw_json, send, with_app, with_limits,
+    STATEMENT_TIMEOUT, TestApp, delete, get, json, raw_json, send, send_text, with_app,
+    with_limits,
 };
 
 async fn create_user(app: &TestApp, name: &str, email: &str, age: Option<i32>) -> i64 {
@@ -279,8 +281,8 @@ async fn rejects_malformed_requests_with_json_errors() {
         assert_eq!(reply.status, StatusCode::BAD_REQUEST);
         assert!(reply.body["error"].is_string());
 
-        let no_content_type = axum::http::Request::post("/users")
-            .body(axum::body::Body::from("{}"))
+        let no_content_type = Request::post("/users")
+            .body(Body::from("{}"))
             .unwrap();
         let reply = send(&app.router, no_content_type).await;
         assert_eq!(reply.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
@@ -551,6 +553,83 @@ async fn statement_timeout_applies() {
             .unwrap();
         assert_eq!(u128::try_from(millis).unwrap(), STATEMENT_TIMEOUT.as_millis());
 <% } -%>
+    })
+    .await;
+}
+
+/// Requests are counted by matched route, never by raw path; the probes and
+/// the scrape itself are not counted; the pool's gauges are there.
+#[tokio::test]
+async fn metrics_count_requests_by_route() {
+    with_app(|app| async move {
+        let id = create_user(&app, "Ada", "ada@example.com", None).await;
+        for _ in 0..2 {
+            assert_eq!(send(&app.router, get(&format!("/users/{id}"))).await.status, StatusCode::OK);
+        }
+        assert_eq!(send(&app.router, get("/users/999999")).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(send(&app.router, get("/no/such/route")).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(send(&app.router, get("/health")).await.status, StatusCode::OK);
+
+        let (status, headers, text) = send_text(&app.router, get("/metrics")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/plain"));
+        for line in [
+            r#"http_requests_total{method="POST",route="/users",status="201"} 1"#,
+            r#"http_requests_total{method="GET",route="/users/{id}",status="200"} 2"#,
+            r#"http_requests_total{method="GET",route="/users/{id}",status="404"} 1"#,
+            r#"http_requests_total{method="GET",route="unmatched",status="404"} 1"#,
+            r#"http_request_duration_seconds_count{method="GET",route="/users/{id}"} 3"#,
+        ] {
+            assert!(text.lines().any(|l| l == line), "no {line} in\n{text}");
+        }
+        assert!(text.contains("http_request_duration_seconds_bucket{"), "{text}");
+        assert!(text.contains("db_pool_connections "), "{text}");
+        assert!(text.contains("db_pool_idle_connections "), "{text}");
+        for absent in ["/users/999999", "/no/such/route", "/health", "/metrics"] {
+            assert!(!text.contains(absent), "{absent} in\n{text}");
+        }
+    })
+    .await;
+}
+
+fn from_origin(origin: &str) -> Request<Body> {
+    Request::get("/users")
+        .header(header::ORIGIN, origin)
+        .body(Body::empty())
+        .expect("valid request")
+}
+
+/// An allowed origin gets the CORS headers, and its preflight an answer;
+/// another origin gets none; without origins configured nobody does.
+#[tokio::test]
+async fn cors_allows_the_configured_origins_only() {
+    with_app(|app| async move {
+        let allowed = "https://app.example.com";
+        let state = app
+            .state
+            .clone()
+            .with_cors_origins(vec![HeaderValue::from_static(allowed)]);
+        let router = <%= crate %>::router(state);
+
+        let reply = send(&router, from_origin(allowed)).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], allowed);
+
+        let preflight = Request::options("/users")
+            .header(header::ORIGIN, allowed)
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+            .body(Body::empty())
+            .expect("valid request");
+        let (status, headers, _) = send_text(&router, preflight).await;
+        assert!(status.is_success(), "preflight answered {status}");
+        assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], allowed);
+
+        let reply = send(&router, from_origin("https://evil.example.com")).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert!(!reply.headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN));
+
+        let reply = send(&app.router, from_origin(allowed)).await;
+        assert!(!reply.headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN));
     })
     .await;
 }

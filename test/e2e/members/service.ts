@@ -2,8 +2,8 @@
  * The service member's own e2e: a fresh database per run for PostgreSQL and
  * MySQL (created before cargo runs, dropped afterwards together with every
  * per-test database named after it), a check that the generated tests left no
- * database behind, and a smoke test of the built binary: start, /health,
- * `migrate`, /ready, create and read a user, reject malformed JSON, and on SIGTERM answer
+ * database behind, clippy and the tests with the `otlp` feature on, and a smoke test of the built binary: start, /health,
+ * `migrate`, /ready, create and read a user, count it in /metrics, reject malformed JSON, and on SIGTERM answer
  * /ready with 503, finish a slow request in flight and exit 0 within the drain
  * deadline although a client hangs with half a request head.
  *
@@ -96,7 +96,28 @@ const service: MemberE2e = {
   },
   steps: (ctx) => {
     const db = ctx.member.options['db'] as Database;
+    const otlp = (command: 'clippy' | 'test'): string[] => [
+      command,
+      '-p',
+      ctx.member.name,
+      '--features',
+      'otlp',
+      ...(command === 'clippy' ? ['--all-targets', '--', '-D', 'warnings'] : []),
+    ];
     return [
+      // The `otlp` feature (off by default) on: it compiles, is lint-clean and its tests pass.
+      {
+        name: 'otlp clippy',
+        run: async (c: StepContext) => {
+          await c.run('cargo', otlp('clippy'));
+        },
+      },
+      {
+        name: 'otlp test',
+        run: async (c: StepContext) => {
+          await c.run('cargo', otlp('test'));
+        },
+      },
       ...(db === 'sqlite'
         ? []
         : [
@@ -261,6 +282,8 @@ async function smoke(ctx: StepContext, db: Database): Promise<void> {
     'DRAIN_TIMEOUT_SECS',
     'MIGRATE_ON_START',
     'LOG_FORMAT',
+    'DATABASE_URL_FILE',
+    'CORS_ALLOWED_ORIGINS',
   ];
   const env = Object.fromEntries(
     Object.entries({ ...process.env, ...ctx.env, RUST_LOG: 'info', RUST_BACKTRACE: '0' }).filter(
@@ -316,6 +339,11 @@ async function smoke(ctx: StepContext, db: Database): Promise<void> {
     const read = await fetch(new URL(location, base));
     assert.equal(read.status, 200);
     assert.deepEqual(await read.json(), user);
+
+    // Counted by matched route, never by raw path.
+    const scraped = await (await fetch(`${base}/metrics`)).text();
+    if (!scraped.includes('http_requests_total{method="GET",route="/users/{id}",status="200"} 1'))
+      throw failure(`/metrics lacks the GET of a user:\n${scraped}`);
 
     const malformed = await fetch(`${base}/users`, { method: 'POST', headers: json, body: '{"name": ' });
     assert.ok([400, 422].includes(malformed.status), `malformed JSON answered ${malformed.status}`);

@@ -151,6 +151,25 @@ pub async fn send(router: &Router, request: Request<Body>) -> Reply {
     }
 }
 
+/// A response with its body as text, for `/metrics`.
+pub async fn send_text(router: &Router, request: Request<Body>) -> (StatusCode, HeaderMap, String) {
+    let response = router
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("the router is infallible");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("cannot read the response body")
+        .to_bytes();
+    let text = String::from_utf8(bytes.to_vec()).expect("the response body is not UTF-8");
+    (status, headers, text)
+}
+
 pub fn get(uri: &str) -> Request<Body> {
     Request::get(uri)
         .body(Body::empty())
