@@ -16,7 +16,11 @@ export const CRATES = {
   assert_cmd: { version: '2.2.2' },
   axum: { version: '0.8.9', defaultFeatures: false },
   // The service's page cursors; sqlx already depends on it.
-  base64: { version: '0.22.1', defaultFeatures: false },
+  base64: {
+    version: '0.22.1',
+    defaultFeatures: false,
+    heldBack: 'sqlx-core 0.9 and metrics-exporter-prometheus are on 0.22: 0.23 would compile a second copy',
+  },
   clap: { version: '4.6.9' },
   clap_complete: { version: '4.6.12' },
   console_error_panic_hook: { version: '0.1.7' },
