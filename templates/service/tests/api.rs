@@ -166,7 +166,7 @@ fn page_ids(body: &Value) -> Vec<i64> {
 }
 
 /// The request for the page after `body`: `uri` with its `next` as the cursor.
-fn next_page(body: &Value, uri: &str) -> axum::http::Request<axum::body::Body> {
+fn next_page(body: &Value, uri: &str) -> Request<Body> {
     let cursor = body["next"].as_str().expect("another page follows");
     get(&format!("{uri}&cursor={cursor}"))
 }
