@@ -11,7 +11,7 @@
  * Needs sqlx-cli from .ci/setup.d/sqlx.sh and the servers of the e2e
  * (E2E_POSTGRES, E2E_MYSQL); `--only <db>` limits it to one database.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, copyFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DB, type Database } from '../../generators/service/member.js';
@@ -56,7 +56,12 @@ async function prepare(db: Database): Promise<void> {
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
     const files = readdirSync(join(member, '.sqlx')).filter((f) => f.endsWith('.json'));
-    for (const file of files) copyFileSync(join(member, '.sqlx', file), join(out, file));
+    // MySQL's data names each column's table as `<database>.<table>`: the
+    // template names the database after the crate, as the generated CI's is.
+    for (const file of files) {
+      const data = readFileSync(join(member, '.sqlx', file), 'utf8');
+      writeFileSync(join(out, file), db === 'mysql' ? data.replaceAll(`"${name}.`, '"<%= crate %>.') : data);
+    }
     console.log(`${db}: ${files.length} queries -> templates/service/sqlx/${db}/`);
   } finally {
     if (srv) await srv.sql(ctx, srv.drop(name));

@@ -148,14 +148,26 @@ function sqlxCliBin(): string {
  * A database migrated by the build's own `migrate`, for the checks that need
  * the schema: the run's database on a server, a fresh file for SQLite.
  */
-async function migratedUrl(c: StepContext, db: Database): Promise<{ url: string; cleanup: () => void }> {
+async function migratedUrl(c: StepContext, db: Database): Promise<{ url: string; cleanup: () => Promise<void> }> {
   let url = c.env['DATABASE_URL'] ?? '';
-  let cleanup = (): void => undefined;
+  let cleanup = (): Promise<void> => Promise.resolve();
   if (db === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'e2e-sqlx-'));
     url = `sqlite://${join(dir, 'schema.db')}`;
     cleanup = () => {
       rmSync(dir, { recursive: true, force: true });
+      return Promise.resolve();
+    };
+  } else if (db === 'mysql') {
+    // MySQL's query data names each column's table with its database, which
+    // the template names after the crate (as the generated CI's database is).
+    const srv = server(db);
+    const name = c.member.name.replaceAll('-', '_');
+    await srv.sql(c, srv.drop(name));
+    await srv.sql(c, `CREATE DATABASE ${name} CHARACTER SET utf8mb4`);
+    url = srv.url(name);
+    cleanup = async () => {
+      await srv.sql(c, srv.drop(name));
     };
   }
   await c.run('cargo', ['run', '-q', '-p', c.member.name, '--', 'migrate'], {
@@ -193,7 +205,7 @@ function checkedSteps(db: Database): { name: string; run: (c: StepContext) => Pr
             env: { DATABASE_URL: url, SQLX_OFFLINE: 'false', PATH: `${bin}:${process.env['PATH'] ?? ''}` },
           });
         } finally {
-          cleanup();
+          await cleanup();
         }
       },
     },
@@ -222,7 +234,7 @@ function checkedSteps(db: Database): { name: string; run: (c: StepContext) => Pr
           assert.match(outcome, /nickname/, `the error does not name the missing column:\n${outcome}`);
         } finally {
           writeFileSync(file, original);
-          cleanup();
+          await cleanup();
         }
       },
     },
