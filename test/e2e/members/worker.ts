@@ -1,13 +1,15 @@
 /**
  * The worker member's own e2e steps: the built binary on real files (exit
  * statuses included), the Tokio bridge example, the library without its
- * default feature, and the benchmark run once per case through `cargo bench`.
+ * default feature, and the benchmark run through `cargo bench` (in the default
+ * error style without the queue).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Skip, type MemberE2e } from '../member-steps.js';
+import { ERRORS, QUEUE } from '../../../lib/options.js';
+import { Skip, type MemberE2e, type StepContext } from '../member-steps.js';
 import { lines, server } from './service.js';
 import { STRICT_CLEAN_MEMBERS, STRICT_LINTS } from '../matrix.js';
 
@@ -31,7 +33,7 @@ const worker: MemberE2e = {
       },
     };
   },
-  steps: () => [
+  steps: (ctx) => [
     {
       name: 'run',
       run: async (ctx) => {
@@ -86,24 +88,31 @@ const worker: MemberE2e = {
         ]);
       },
     },
-    {
-      name: 'bench',
-      // Each case once: proves `cargo bench` builds (release, LTO) and runs; timing is not judged here.
-      run: async (ctx) => {
-        const output = await ctx.run('cargo', [
-          'bench',
-          '-p',
-          ctx.member.name,
-          '--',
-          '--sample-count',
-          '1',
-          '--sample-size',
-          '1',
-        ]);
-        assert.match(output, /sequential/);
-        assert.match(output, /parallel/);
-      },
-    },
+    // Once per workspace shape, not per error style or queue: clippy --all-targets
+    // compiles the benchmark everywhere, and a release build with LTO per case
+    // cost six minutes of the CI budget.
+    ...(ctx.combination.errors === ERRORS.default && ctx.member.options['queue'] === QUEUE.default
+      ? [
+          {
+            name: 'bench',
+            // Proves `cargo bench` builds (release, LTO) and runs; timing is not judged here.
+            run: async (c: StepContext) => {
+              const output = await c.run('cargo', [
+                'bench',
+                '-p',
+                c.member.name,
+                '--',
+                '--sample-count',
+                '1',
+                '--sample-size',
+                '1',
+              ]);
+              assert.match(output, /sequential/);
+              assert.match(output, /parallel/);
+            },
+          },
+        ]
+      : []),
   ],
 };
 
