@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 <% } -%>
 
 use axum::Router;
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -126,19 +126,7 @@ pub struct Reply {
 }
 
 pub async fn send(router: &Router, request: Request<Body>) -> Reply {
-    let response = router
-        .clone()
-        .oneshot(request)
-        .await
-        .expect("the router is infallible");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("cannot read the response body")
-        .to_bytes();
+    let (status, headers, bytes) = exchange(router, request).await;
     let body = if bytes.is_empty() {
         Value::Null
     } else {
@@ -153,6 +141,13 @@ pub async fn send(router: &Router, request: Request<Body>) -> Reply {
 
 /// A response with its body as text, for `/metrics`.
 pub async fn send_text(router: &Router, request: Request<Body>) -> (StatusCode, HeaderMap, String) {
+    let (status, headers, bytes) = exchange(router, request).await;
+    let text = String::from_utf8(bytes.to_vec()).expect("the response body is not UTF-8");
+    (status, headers, text)
+}
+
+/// Sends `request` through a clone of the router and reads the whole body.
+async fn exchange(router: &Router, request: Request<Body>) -> (StatusCode, HeaderMap, Bytes) {
     let response = router
         .clone()
         .oneshot(request)
@@ -166,8 +161,7 @@ pub async fn send_text(router: &Router, request: Request<Body>) -> (StatusCode, 
         .await
         .expect("cannot read the response body")
         .to_bytes();
-    let text = String::from_utf8(bytes.to_vec()).expect("the response body is not UTF-8");
-    (status, headers, text)
+    (status, headers, bytes)
 }
 
 pub fn get(uri: &str) -> Request<Body> {
