@@ -9,7 +9,7 @@
  *   BENCH_ONLY=generation,build npm run bench       # some sections
  *   BENCH_QUICK=1 npm run bench                     # short settings, to check the scripts
  *
- * Sections (BENCH_ONLY, comma list; default all): generation, build, runtime, pyo3, wasm, worker.
+ * Sections (BENCH_ONLY, comma list; default all): generation, build, runtime, loco, pyo3, wasm, worker, queue.
  * A section whose member does not exist yet, or whose tool or database is
  * missing, is reported as skipped with the reason.
  *
@@ -43,6 +43,9 @@
  *   worker
  *   BENCH_WORKER_REPS      pairs of 1-thread / N-thread runs (5)
  *   BENCH_WORKER_FILES     corpus files (64); BENCH_WORKER_WORDS words per file (150000)
+ *   queue
+ *   BENCH_QUEUE_JOBS       CPU-bound jobs per drain (200); BENCH_QUEUE_WORDS words per job (40000)
+ *   BENCH_QUEUE_REPS       pairs per comparison (3); BENCH_QUEUE_LATENCY_JOBS small jobs for the latency (100)
  */
 import { execSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -55,6 +58,7 @@ import { loco } from './loco.js';
 import { pyo3 } from './pyo3.js';
 import { runtime } from './runtime.js';
 import { wasm } from './wasm.js';
+import { queue } from './queue.js';
 import { worker } from './worker.js';
 
 type Runner = () => Promise<SectionResult>;
@@ -67,6 +71,7 @@ const SECTIONS: readonly { id: string; title: string; run: Runner }[] = [
   { id: 'pyo3', title: 'PyO3', run: pyo3 },
   { id: 'wasm', title: 'WASM', run: wasm },
   { id: 'worker', title: 'Worker', run: worker },
+  { id: 'queue', title: 'Worker queue', run: queue },
 ];
 
 if (process.env['BENCH_QUICK'] === '1') {
@@ -79,6 +84,9 @@ if (process.env['BENCH_QUICK'] === '1') {
     BENCH_WRK_REPS: '1',
     BENCH_PYO3_REPS: '2',
     BENCH_WORKER_REPS: '2',
+    BENCH_QUEUE_JOBS: '40',
+    BENCH_QUEUE_REPS: '1',
+    BENCH_QUEUE_LATENCY_JOBS: '20',
     BENCH_WORKER_FILES: '16',
     BENCH_USERS: '200',
   };

@@ -59,7 +59,7 @@ function prioritized(raise: boolean, command: string, args: readonly string[]): 
 }
 
 /** Deterministic text: a Zipf-like draw from a vocabulary of a few thousand words, twelve words a line. */
-function corpusFile(seed: number, words: number): string {
+export function corpusFile(seed: number, words: number): string {
   let state = (seed * 0x9e3779b1 + 1) >>> 0;
   const next = (): number => {
     // xorshift32: enough to pick words, the same on every machine.

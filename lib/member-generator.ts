@@ -33,7 +33,7 @@ import {
   type OptionSpec,
 } from './options.js';
 import { disallowedConflicts, disallowedPaths, toolchainLints, workspaceLintConflicts, type LintConflict } from './lint-fit.js';
-import { templatesDir } from './paths.js';
+import { generatorPath, templatesDir } from './paths.js';
 import { PatternsGenerator, type PatternOptions } from './patterns-generator.js';
 import { EDITION, RUST_VERSION, lintTables } from './rust-conventions.js';
 import { MAX_WIDTH, formatIfTooWide } from './rust-format.js';
@@ -44,6 +44,14 @@ import { ROOT_PLAN, rootContext, type MemberSummary } from './workspace-root.js'
 import { checkResolves, explainResolveFailure, type PendingWrite } from './resolve-check.js';
 import { plannedFiles, type WritePlan } from './write-plan.js';
 import { checkYoRc, type RecordedMember, type RecordedWorkspace } from './yo-rc.js';
+
+/** The part of the update generator a member generator composes to render other members again. */
+interface Refresher {
+  /** The refreshed members' files as rendered: what the baseline records of them. */
+  refreshedFiles(): Map<string, string>;
+  /** Whether `path` (relative to the root) belongs to a refreshed member. */
+  renderedHere(path: string): boolean;
+}
 
 /** What the templates of every member see; members add their own derived values. */
 export interface MemberContext extends ChoiceFlags<typeof ERRORS> {
@@ -81,6 +89,18 @@ export interface MemberContext extends ChoiceFlags<typeof ERRORS> {
   readonly versions: typeof TEMPLATE_VERSIONS;
   /** The map of counts: `HashMap`, or `BTreeMap` where the workspace's clippy.toml disallows std's HashMap. */
   readonly mapType: 'HashMap' | 'BTreeMap';
+  /** The workspace's other members of ours (recorded, or written in this run): for code that uses another member's. */
+  readonly peers: readonly Peer[];
+}
+
+/** Another member of the workspace, as a member's templates see it. */
+export interface Peer extends RecordedMember {
+  /** Package name, e.g. `my-worker`. */
+  readonly name: string;
+  /** Its library's Rust identifier, e.g. `my_worker`. */
+  readonly crate: string;
+  /** Its directory relative to this member's, for a `path` dependency, e.g. `../my-worker`. */
+  readonly fromMember: string;
 }
 
 /** What the workspace forbids that a template has a variant for (read from its clippy.toml). */
@@ -119,6 +139,13 @@ export interface MemberDefinition<O extends readonly OptionSpec[] = readonly Opt
   readonly plan: WritePlan<MemberContext & X>;
   /** Named profiles the member needs in the workspace root (Cargo reads profiles only there). */
   readonly profiles?: readonly CargoProfile[];
+  /**
+   * Whether this member's code changes with `peer` in the workspace (its
+   * templates read `peers`), given its own recorded answers: a member added
+   * or regenerated later then renders this one again, merged like an update,
+   * so that either order of generation gives the same workspace.
+   */
+  usesPeer?(own: Readonly<Record<string, unknown>>, peer: RecordedMember): boolean;
   /**
    * The member's code passes clippy with the strict set too (lib/lint-fit.ts
    * STRICT_SET: pedantic, missing_docs, unreachable_pub), which the e2e checks,
@@ -163,6 +190,7 @@ export function memberTemplateContext<O extends readonly OptionSpec[], X extends
   rootValue: Record<string, unknown>,
   decisions: readonly DependencyDecision[] = planDependencies(rootValue, definition.dependencies(answers)),
   adaptations: Adaptations = {},
+  recorded: Readonly<Record<string, RecordedMember>> = {},
 ): MemberContext & X {
   const { errors, name } = answers;
   const libThiserror = errors !== 'anyhow';
@@ -194,8 +222,22 @@ export function memberTemplateContext<O extends readonly OptionSpec[], X extends
     lints: lookup(rootValue, ['workspace', 'lints']) === undefined ? lintTables('lints') : '[lints]\nworkspace = true',
     versions: TEMPLATE_VERSIONS,
     mapType: adaptations.disallowedTypes?.some((t) => STD_HASH_MAP.includes(t)) ? 'BTreeMap' : 'HashMap',
+    peers: peersOf(recorded, name, memberDirectory(answers)),
   };
   return { ...base, ...(definition.context?.(answers, base) ?? ({} as X)) };
+}
+
+/** The members in `recorded` other than `self` (at `selfPath`), sorted by name so that the order of generation does not show. */
+function peersOf(recorded: Readonly<Record<string, RecordedMember>>, self: string, selfPath: string): Peer[] {
+  return Object.entries(recorded)
+    .filter(([name]) => name !== self)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, member]) => ({
+      ...member,
+      name,
+      crate: snakeCase(name),
+      fromMember: posix.relative(selfPath, member.path) || '.',
+    }));
 }
 
 /** The generator class of a member kind: `export default class CliGenerator extends memberGenerator(CLI) {}`. */
@@ -222,6 +264,8 @@ export abstract class MemberGenerator<
   private ownLints = false;
   /** Template variants the workspace's clippy.toml calls for. */
   private adaptations: Adaptations = {};
+  /** The update that renders again the members using this one (refreshMembersUsing). */
+  private refresher: Refresher | undefined;
 
   constructor(args: string[], options: PatternOptions, definition: MemberDefinition<O, X>) {
     super(args, options, memberSpecs(definition));
@@ -236,6 +280,15 @@ export abstract class MemberGenerator<
 
   protected get memberPath(): string {
     return memberDirectory({ name: this.answerTo('name'), path: this.answerTo('path') });
+  }
+
+  /**
+   * The members recorded in `.yo-rc.json` as this run sees it: those of earlier
+   * runs, and (from `configuring` on) those of this run, this one included.
+   */
+  private get recordedMembers(): Readonly<Record<string, RecordedMember>> {
+    // Shape checked by checkYoRc.
+    return (this.config.get('members') as Record<string, RecordedMember> | undefined) ?? {};
   }
 
   /** A path for messages, relative to where the user runs the generator. */
@@ -292,7 +345,7 @@ export abstract class MemberGenerator<
   }
 
   /** Every check before anything is written: a failure here leaves every file as it was. */
-  configuring(): void {
+  async configuring(): Promise<void> {
     const problem = crateNameError(this.memberName, `${this.definition.kind} crate name`);
     if (problem) throw new Error(`${problem} Nothing was written.`);
     const ownDependency = this.definition.dependencies(this.allAnswers()).find((d) => sameCrateName(d.name, this.memberName));
@@ -301,8 +354,7 @@ export abstract class MemberGenerator<
         `The ${this.definition.kind} member depends on the crate ${ownDependency.name}, so it cannot be named ${this.memberName}: \`cargo -p ${this.memberName}\` would be ambiguous and the crate could not use its dependency by name. Choose another name. Nothing was written.`,
       );
     }
-    // Shape checked by checkYoRc.
-    const recorded = (this.config.get('members') as Record<string, RecordedMember> | undefined) ?? {};
+    const recorded = this.recordedMembers;
     const ours = recorded[this.memberName];
     const regenerating = ours?.kind === this.definition.kind && ours.path === this.memberPath;
     if (!this.composed) {
@@ -323,6 +375,67 @@ export abstract class MemberGenerator<
     const member: RecordedMember = { kind: this.definition.kind, path: this.memberPath, options };
     this.config.set('members', { ...recorded, [this.memberName]: member });
     if (this.freshWorkspace) this.config.set('workspace', { generated: 'in-place' } satisfies RecordedWorkspace);
+    this.sortRecord();
+    if (!this.composed) await this.refreshMembersUsing(ours, member);
+  }
+
+  /** Our `.yo-rc.json` section with sorted keys, members too: the order members were added in does not show. */
+  private sortRecord(): void {
+    const section = this.config.getAll();
+    const sorted = (record: Record<string, unknown>): Record<string, unknown> =>
+      Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    for (const key of Object.keys(section)) this.config.delete(key);
+    for (const [key, value] of Object.entries(sorted(section))) {
+      this.config.set(key, key === 'members' && isTable(value) ? sorted(value) : value);
+    }
+  }
+
+  /**
+   * Members recorded earlier whose code changes with this one (a service with
+   * `POST /jobs` once a queue worker joins: `usesPeer`) are rendered again,
+   * merged with the user's edits as `rust-patterns update` merges, in this
+   * run and its one transaction. So the workspace is the same whichever
+   * member came first. (The app writes its members in one run: each sees
+   * the others through `.yo-rc.json` already.)
+   */
+  private async refreshMembersUsing(before: RecordedMember | undefined, after: RecordedMember): Promise<void> {
+    // Imported here: the member definitions import this module.
+    const { MEMBERS } = await import('../generators/members.js');
+    const uses = (name: string, peer: RecordedMember | undefined): boolean => {
+      const member = this.recordedMembers[name]!;
+      const definition = MEMBERS.find((m) => m.kind === member.kind);
+      return peer !== undefined && (definition?.usesPeer?.(member.options ?? {}, peer) ?? false);
+    };
+    const changed = Object.keys(this.recordedMembers).filter(
+      (name) => name !== this.memberName && uses(name, before) !== uses(name, after),
+    );
+    // The app's README, CI and supply-chain policy list every member: a new one, or new answers, change them.
+    const appRoot = (this.config.get('workspace') as RecordedWorkspace | undefined)?.generated === 'app';
+    const refreshRoot = appRoot && JSON.stringify(before) !== JSON.stringify(after);
+    if (changed.length === 0 && !refreshRoot) return;
+    if (changed.length > 0) {
+      this.log.info(
+        `${changed.join(', ')} ${changed.length === 1 ? 'uses' : 'use'} ${this.memberName}: rendered again, keeping your edits (as \`rust-patterns update\` would).`,
+      );
+    }
+    this.refresher = await this.composeWith<PatternsGenerator & Refresher>(generatorPath('update'), {
+      generatorOptions: {
+        'workspace-root': this.destinationRoot(),
+        refresh: changed.join(','),
+        'refresh-root': refreshRoot,
+        'skip-install': this.skipsInstall,
+      },
+    });
+  }
+
+  /** The baseline records the refreshed members as rendered, not as merged with the user's edits. */
+  protected override renderedFiles(): Map<string, string> {
+    const files = super.renderedFiles();
+    if (!this.refresher) return files;
+    const refreshed = this.refresher.refreshedFiles();
+    for (const path of files.keys()) if (this.refresher.renderedHere(path) && !refreshed.has(path)) files.delete(path);
+    for (const [path, text] of refreshed) files.set(path, text);
+    return files;
   }
 
   /**
@@ -391,7 +504,7 @@ export abstract class MemberGenerator<
   /** The member's Rust sources as they would be written, by path relative to the root: what the lints judge. */
   private renderedSources(rootValue: Record<string, unknown>): Map<string, string> {
     const answers = { ...this.answers, [OWN_LINTS.flag]: false } as MemberAnswers<O>;
-    const ctx = memberTemplateContext(this.definition, answers, rootValue, undefined, this.adaptations);
+    const ctx = memberTemplateContext(this.definition, answers, rootValue, undefined, this.adaptations, this.recordedMembers);
     const sources = new Map<string, string>();
     for (const { template, output } of plannedFiles(this.definition.plan, ctx)) {
       if (!output.endsWith('.rs')) continue;
@@ -460,7 +573,14 @@ export abstract class MemberGenerator<
     if (!this.freshWorkspace && !this.composed) {
       for (const setting of own) this.log.info(`${this.memberPath}/Cargo.toml sets ${setting}.`);
     }
-    const rendered = memberTemplateContext(this.definition, answers, root.value, decisions, this.adaptations);
+    const rendered = memberTemplateContext(
+      this.definition,
+      answers,
+      root.value,
+      decisions,
+      this.adaptations,
+      this.recordedMembers,
+    );
     const ctx = this.ownLints ? { ...rendered, lints: lintTables('lints') } : rendered;
     if (this.ownLints && !this.composed) {
       this.log.info(
@@ -530,7 +650,8 @@ export abstract class MemberGenerator<
    */
   private needsOwnClippyConfig(rootValue: Record<string, unknown>): boolean {
     if (lookup(rootValue, ['workspace', 'lints']) !== undefined) return false;
-    for (let dir = this.destinationPath(this.memberPath); ; dir = dirname(dir)) {
+    // From the parent up: a clippy.toml in the member's directory is the one this writes (a rerun, an update).
+    for (let dir = dirname(this.destinationPath(this.memberPath)); ; dir = dirname(dir)) {
       if (['clippy.toml', '.clippy.toml'].some((f) => this.read(join(dir, f)) !== undefined)) return false;
       if (relative(this.destinationRoot(), dir) === '' || dirname(dir) === dir) return true;
     }
@@ -582,25 +703,34 @@ export abstract class MemberGenerator<
 
   /** Called by the app generator once answers are known (after configuring). */
   summary(): MemberSummary {
-    const ctx = memberTemplateContext(this.definition, this.allAnswers(), {});
-    const snippet = (file: string): string => {
-      const path = this.templatePath('_workspace', file);
-      return existsSync(path) ? ejs.render(readFileSync(path, 'utf8'), ctx) : '';
-    };
-    return {
-      kind: this.definition.kind,
-      name: this.memberName,
-      path: this.memberPath,
-      readme: snippet('README.md'),
-      ciCheck: snippet('ci-check.yml'),
-      ciCheckSteps: snippet('ci-check-steps.yml'),
-      ciJobs: snippet('ci-jobs.yml'),
-      dependabot: snippet('dependabot.yml'),
-      denyIgnore: snippet('deny-ignore.toml'),
-      denySkip: snippet('deny-skip.toml'),
-      denySkipTree: snippet('deny-skip-tree.toml'),
-    };
+    return memberSummary(this.definition, this.allAnswers(), this.recordedMembers);
   }
+}
+
+/** What the workspace root's README, CI and policy files say of a member (its `_workspace/` snippets). */
+export function memberSummary<O extends readonly OptionSpec[], X extends object>(
+  definition: MemberDefinition<O, X>,
+  answers: MemberAnswers<O>,
+  recorded: Readonly<Record<string, RecordedMember>>,
+): MemberSummary {
+  const ctx = memberTemplateContext(definition, answers, {}, undefined, {}, recorded);
+  const snippet = (file: string): string => {
+    const path = join(templatesDir(definition.kind), '_workspace', file);
+    return existsSync(path) ? ejs.render(readFileSync(path, 'utf8'), ctx) : '';
+  };
+  return {
+    kind: definition.kind,
+    name: answers.name,
+    path: memberDirectory(answers),
+    readme: snippet('README.md'),
+    ciCheck: snippet('ci-check.yml'),
+    ciCheckSteps: snippet('ci-check-steps.yml'),
+    ciJobs: snippet('ci-jobs.yml'),
+    dependabot: snippet('dependabot.yml'),
+    denyIgnore: snippet('deny-ignore.toml'),
+    denySkip: snippet('deny-skip.toml'),
+    denySkipTree: snippet('deny-skip-tree.toml'),
+  };
 }
 
 /** A member generator's options, in the order `--help` lists them. */

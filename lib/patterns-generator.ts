@@ -43,6 +43,9 @@ const ENVIRONMENT_HELP: Readonly<Record<string, string>> = {
   'dry-run': 'Show what would change (the diffs, the files it would create) and write nothing',
 };
 
+/** The files of writeWithoutQuestion, by run (environment). */
+const DECIDED_FILES = new WeakMap<object, Set<string>>();
+
 /** Files a run writes that the baseline does not record as generated files. */
 const NOT_IN_BASELINE = new Set(['Cargo.toml', '.yo-rc.json', '.yo-resolve', BASELINE_FILE]);
 
@@ -368,7 +371,12 @@ export abstract class PatternsGenerator<A extends object = Record<string, unknow
     else this.decidedFiles.add(path);
   }
 
-  private readonly decidedFiles = new Set<string>();
+  /** Shared by every generator of the run: the commit of the top-level one passes them all. */
+  private get decidedFiles(): Set<string> {
+    let files = DECIDED_FILES.get(this.env);
+    if (!files) DECIDED_FILES.set(this.env, (files = new Set()));
+    return files;
+  }
 
   /** How many files the commit wrote (or deleted): none on a rerun that changes nothing. */
   protected filesWritten = 0;

@@ -98,6 +98,7 @@ export function rootContext(app?: {
     lints: lintTables('workspace.lints'),
     versions: TEMPLATE_VERSIONS,
     denyLicenses: DENY_LICENSES,
-    ...app,
+    // By path: the app, an update and a member added later list them alike.
+    ...(app && { ...app, members: [...app.members].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) }),
   };
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { SERVICE } from '../generators/service/member.js';
 import { templatesDir } from '../lib/paths.js';
 import { QUIET, filesUnder, plannedMemberFiles, runGenerator } from './helpers.js';
@@ -240,5 +241,22 @@ describe('service member', () => {
       .withAnswers({ name: 'asked', members: ['cli'], errors: 'split' });
     const rc = JSON.parse(read(result.cwd, 'asked/.yo-rc.json')) as Record<string, Record<string, unknown>>;
     assert.ok(!('db' in (rc['generator-rust-patterns'] ?? {})), 'no database answer without a service');
+  });
+});
+
+describe('service otlp feature in CI', () => {
+  it('gets a job of its own that lints the service with --features otlp, offline under checked queries', async () => {
+    for (const queries of ['runtime', 'checked']) {
+      const result = await runGenerator('app')
+        .withArguments(['demo'])
+        .withOptions({ ...QUIET, members: 'service', queries });
+      const ci = parseYaml(readFileSync(join(result.cwd, 'demo/.github/workflows/ci.yml'), 'utf8')) as {
+        jobs: Record<string, { env?: Record<string, string>; steps: { run?: string }[] }>;
+      };
+      const job = ci.jobs['demo-service-otlp'];
+      assert.ok(job, `${queries}: no demo-service-otlp job`);
+      assert.ok(job.steps.some((s) => s.run === 'cargo clippy -p demo-service --features otlp --all-targets -- -D warnings'));
+      assert.equal(job.env?.['SQLX_OFFLINE'], queries === 'checked' ? 'true' : undefined);
+    }
   });
 });

@@ -10,9 +10,10 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineMember, errorStyleDependencies } from '../../lib/member-generator.js';
+import { defineMember, errorStyleDependencies, type Peer } from '../../lib/member-generator.js';
 import { templatesDir } from '../../lib/paths.js';
 import type { WriteBlock } from '../../lib/write-plan.js';
+import type { RecordedMember } from '../../lib/yo-rc.js';
 import { choiceFlags, type ChoiceOption, type NumberOption, type ValueOf } from '../../lib/options.js';
 
 export const DB = {
@@ -87,6 +88,19 @@ function offlineQueryData(db: Database): WriteBlock<{ readonly queriesChecked: b
   };
 }
 
+/** A worker with the PostgreSQL job queue (`--queue postgres`). */
+const isQueueWorker = (member: RecordedMember): boolean =>
+  member.kind === 'worker' && member.options?.['queue'] === 'postgres';
+
+/**
+ * The worker whose queue the service fills (`POST /jobs`, `GET /jobs/{id}`,
+ * its migrations run with the service's): the first queue worker by name,
+ * when the service is on PostgreSQL too. Null otherwise.
+ */
+function queueWorkerOf(db: Database, peers: readonly Peer[]): Peer | null {
+  return db === 'postgres' ? (peers.find(isQueueWorker) ?? null) : null;
+}
+
 const LABELS: Readonly<Record<Database, string>> = { sqlite: 'SQLite', postgres: 'PostgreSQL', mysql: 'MySQL' };
 const SQLX_TYPES: Readonly<Record<Database, string>> = { sqlite: 'Sqlite', postgres: 'Postgres', mysql: 'MySql' };
 
@@ -141,8 +155,11 @@ export const SERVICE = defineMember({
     // `ServiceExt::oneshot` drives the router in tests.
     { name: 'tower', kind: 'dev', features: ['util'] },
   ],
-  context: ({ db, port, queries }) => ({
+  usesPeer: (own, peer) => own['db'] === 'postgres' && isQueueWorker(peer),
+  context: ({ db, port, queries }, { peers }) => ({
     db,
+    /** The queue worker of the workspace, whose jobs the service takes (see queueWorkerOf). */
+    jobs: queueWorkerOf(db, peers),
     ...choiceFlags(DB, db),
     ...choiceFlags(QUERIES, queries),
     dbLabel: LABELS[db],
@@ -188,6 +205,7 @@ export const SERVICE = defineMember({
         'tests/serve.rs',
       ],
     },
+    { condition: (ctx) => ctx.jobs !== null, templates: ['src/routes/jobs.rs'] },
     // Checked queries: cargo rebuilds `migrate!` when a migration is added, and
     // the offline query data of the database (`npm run sqlx:prepare` writes it).
     { condition: (ctx) => ctx.queriesChecked, templates: ['build.rs'] },

@@ -10,6 +10,13 @@
  * place: pins the user did not change move to the current version table, and
  * crates a member now needs are inserted. Everything lands in one transaction.
  *
+ * Composed by a member generator with `refresh` (member names), it renders
+ * only those members, which use the member being added (`usesPeer`), and with
+ * `refresh-root` the root files of a workspace the app wrote (its README, CI
+ * and policy list every member): no pin moves, no clean-tree check, the added
+ * member's files left to it, and the baseline written by that run (see
+ * {@link refreshedFiles}).
+ *
  * The order is Yeoman's run loop: `configuring` composes the members,
  * `writing` moves the pins (before the members plan their dependencies
  * against the root), the members' `writing` render, and `transform`, after all
@@ -23,16 +30,16 @@ import { clearFileState, isFilePending } from 'mem-fs-editor/state';
 import { BASELINE_FILE, readBaseline, type Baseline } from '../../lib/baseline.js';
 import { replaceWorkspaceDependency, workspaceDependencyText, workspaceDependencyTexts } from '../../lib/cargo-manifest.js';
 import { runCargoSteps } from '../../lib/cargo-steps.js';
-import type { MemberGenerator } from '../../lib/member-generator.js';
-import type { AnswersOf } from '../../lib/options.js';
+import { memberSummary, type MemberAnswers, type MemberGenerator } from '../../lib/member-generator.js';
+import { ERRORS, type AnswersOf } from '../../lib/options.js';
 import { generatorPath, templatesDir } from '../../lib/paths.js';
 import { PatternsGenerator, type PatternOptions } from '../../lib/patterns-generator.js';
 import { decide, hasConflictMarkers, type Outcome } from '../../lib/three-way.js';
 import { CRATES, type CrateName } from '../../lib/versions.js';
-import { ROOT_PLAN, rootContext } from '../../lib/workspace-root.js';
+import { ROOT_PLAN, rootContext, type MemberSummary } from '../../lib/workspace-root.js';
 import { plannedFiles } from '../../lib/write-plan.js';
 import { LOCK_NAME } from '../../lib/workspace-lock.js';
-import { RC_KEY, readRecord, type YoRcRecord } from '../../lib/yo-rc.js';
+import { RC_KEY, readRecord, type RecordedMember, type YoRcRecord } from '../../lib/yo-rc.js';
 import { MEMBERS } from '../members.js';
 import { UPDATE_OPTIONS } from './options.js';
 
@@ -74,9 +81,21 @@ export default class UpdateGenerator extends PatternsGenerator<AnswersOf<typeof 
     return this.answers.check === true;
   }
 
+  /** The members to render again for a member generator of this run (`refresh`); undefined: every member. */
+  private get refreshing(): ReadonlySet<string> | undefined {
+    const names = this.options['refresh'];
+    return typeof names === 'string' ? new Set(names.split(',').filter(Boolean)) : undefined;
+  }
+
+  /** For the member generator that composed this one: what its baseline records of the refreshed members. */
+  refreshedFiles(): Map<string, string> {
+    return this.renderedFiles();
+  }
+
   async initializing(): Promise<void> {
     this.checkGivenOptions();
-    this.root = findRecordedRoot(this.env.cwd);
+    const given = this.options['workspace-root'];
+    this.root = typeof given === 'string' && given !== '' ? given : findRecordedRoot(this.env.cwd);
     this.destinationRoot(this.root);
     if (!this.checking) await this.lockWorkspace(this.root);
     this.record = readRecord(this.root);
@@ -85,7 +104,7 @@ export default class UpdateGenerator extends PatternsGenerator<AnswersOf<typeof 
 
   async configuring(): Promise<void> {
     const record = this.record!;
-    const tracked = Object.keys(this.baseline?.files ?? {});
+    const tracked = Object.keys(this.baseline?.files ?? {}).filter((path) => this.renders(path));
     const marked = tracked.filter((path) => {
       const text = this.read(join(this.root, path));
       return text !== undefined && hasConflictMarkers(text);
@@ -95,11 +114,13 @@ export default class UpdateGenerator extends PatternsGenerator<AnswersOf<typeof 
         `Conflict markers from an earlier update remain in ${marked.join(', ')}. Resolve them (keep the lines you want, drop the <<<<<<< ||||||| ======= >>>>>>> lines), then run the update again. Nothing was written.`,
       );
     }
-    if (!this.checking && !this.isDryRun && this.options['force'] !== true) this.refuseDirtyTree();
+    const refreshing = this.refreshing;
+    if (!refreshing && !this.checking && !this.isDryRun && this.options['force'] !== true) this.refuseDirtyTree();
     // Answers given now replace the stored ones, for every member that has the option.
-    this.storeAnswers();
+    if (!refreshing) this.storeAnswers();
     const stored = { ...record.answers, ...this.answers };
     for (const [name, member] of Object.entries(record.members)) {
+      if (refreshing && !refreshing.has(name)) continue;
       const definition = MEMBERS.find((m) => m.kind === member.kind);
       if (!definition) {
         throw new Error(
@@ -150,16 +171,25 @@ export default class UpdateGenerator extends PatternsGenerator<AnswersOf<typeof 
     }
   }
 
+  /** Refreshing for a member added to a workspace the app wrote: its README, CI and policy files list the members. */
+  private get refreshesRoot(): boolean {
+    return this.refreshing !== undefined && this.options['refresh-root'] === true;
+  }
+
   writing(): void {
-    this.movePins();
+    if (!this.refreshing) this.movePins();
     const workspace = this.record!.workspace;
-    if (!workspace) return;
+    if (!workspace || (this.refreshing && !this.refreshesRoot)) return;
     // The root files the generator owns, rendered with every member recorded now.
     // A workspace from before the option was stored gets the policy, the default.
     const stored = { ...this.record!.answers, ...this.answers };
     const ctx = rootContext(
       workspace.generated === 'app'
-        ? { name: workspace.name, members: this.members.map((m) => m.summary()), supplyChain: stored['supply-chain'] !== false }
+        ? {
+            name: workspace.name,
+            members: this.refreshing ? this.recordedSummaries(stored) : this.members.map((m) => m.summary()),
+            supplyChain: stored['supply-chain'] !== false,
+          }
         : undefined,
     );
     for (const { template, output } of plannedFiles(ROOT_PLAN, ctx)) {
@@ -169,6 +199,24 @@ export default class UpdateGenerator extends PatternsGenerator<AnswersOf<typeof 
       if (workspace.generated === 'in-place' && this.baseline?.files[output] === undefined) continue;
       this.fs.copyTpl(join(templatesDir('app'), template), this.destinationPath(output), ctx);
     }
+  }
+
+  /**
+   * Every member's summary from `.yo-rc.json` as this run holds it (the member
+   * being added included), without composing the members not rendered again.
+   */
+  private recordedSummaries(stored: Readonly<Record<string, unknown>>): MemberSummary[] {
+    // Shape checked by checkYoRc.
+    const members = (this.config.get('members') as Record<string, RecordedMember> | undefined) ?? {};
+    return Object.entries(members).flatMap(([name, member]) => {
+      const definition = MEMBERS.find((m) => m.kind === member.kind);
+      if (!definition) return [];
+      const options = Object.fromEntries(
+        definition.options.map((o) => [o.flag, member.options?.[o.flag] ?? stored[o.flag] ?? o.default]),
+      );
+      const answers = { ...options, name, path: member.path, errors: stored['errors'] ?? ERRORS.default };
+      return [memberSummary(definition, answers as MemberAnswers<typeof definition.options>, members)];
+    });
   }
 
   /** Pins the user did not change move to the current version table; changed ones stay and are reported. */
@@ -203,18 +251,17 @@ export default class UpdateGenerator extends PatternsGenerator<AnswersOf<typeof 
       .filter(
         (file) => isFilePending(file) && file.state !== 'deleted' && file.contents && !NOT_MERGED.has(this.relativePath(file)),
       );
-    const memberDirs = Object.values(this.record!.members).map((m) => `${m.path}/`);
     for (const file of rendered) {
       const path = this.relativePath(file);
+      // Refreshing, the added member's own files are its generator's alone.
+      if (this.refreshing && !this.renders(path)) continue;
       const theirs = file.contents!.toString('utf8');
       this.theirs.set(path, theirs);
       this.apply(file, path, decide(this.baseline?.files[path], this.disk(path), theirs, hasBaseline));
     }
     // Baseline files the templates no longer write, within what was rendered (members and root files).
     for (const path of Object.keys(this.baseline?.files ?? {})) {
-      if (this.theirs.has(path)) continue;
-      const within = memberDirs.some((dir) => path.startsWith(dir)) || !path.includes('/') || path.startsWith('.github/');
-      if (!within) continue;
+      if (this.theirs.has(path) || !this.renders(path)) continue;
       const decision = decide(this.baseline!.files[path], this.disk(path), undefined, true);
       if (decision.outcome === 'removed') {
         this.fs.delete(this.destinationPath(path));
@@ -224,6 +271,19 @@ export default class UpdateGenerator extends PatternsGenerator<AnswersOf<typeof 
     }
     if (this.checking) this.discardEverything();
     this.report();
+  }
+
+  /** Whether `path` belongs to a refreshed member: its pending merge is this run's, not the member generator's. */
+  renderedHere(path: string): boolean {
+    return this.refreshing !== undefined && this.renders(path);
+  }
+
+  /** Whether `path` is among what this run renders: the members' directories, and the root files unless refreshing. */
+  private renders(path: string): boolean {
+    const refreshing = this.refreshing;
+    const members = Object.entries(this.record!.members).filter(([name]) => !refreshing || refreshing.has(name));
+    if (members.some(([, m]) => path.startsWith(`${m.path}/`))) return true;
+    return (!refreshing || this.refreshesRoot) && (!path.includes('/') || path.startsWith('.github/'));
   }
 
   private apply(file: MemFsEditorFile, path: string, decision: ReturnType<typeof decide>): void {
@@ -294,7 +354,8 @@ export default class UpdateGenerator extends PatternsGenerator<AnswersOf<typeof 
     for (const row of [...this.rows].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
       this.log(`  ${row.outcome.padEnd(width)}  ${row.path}${row.detail ? `  (${row.detail})` : ''}`);
     }
-    if (this.rows.length === 0) this.log('Up to date: the current generator writes exactly what the baseline records.');
+    if (this.rows.length === 0 && !this.refreshing)
+      this.log('Up to date: the current generator writes exactly what the baseline records.');
   }
 
   async install(): Promise<void> {
@@ -303,10 +364,19 @@ export default class UpdateGenerator extends PatternsGenerator<AnswersOf<typeof 
       this.log.info('Skipping cargo fmt and cargo check: resolve the conflicts first, then run them.');
       return;
     }
-    await runCargoSteps(this, this.root, [
-      ['fmt', ...Object.keys(this.record!.members).flatMap((name) => ['-p', name])],
-      ['check', '--workspace'],
-    ]);
+    const refreshing = this.refreshing;
+    if (refreshing?.size === 0) return;
+    // Refreshing, the member generator of the run formats and checks its own member; these only need checking.
+    await runCargoSteps(
+      this,
+      this.root,
+      refreshing
+        ? [['check', ...[...refreshing].flatMap((name) => ['-p', name])]]
+        : [
+            ['fmt', ...Object.keys(this.record!.members).flatMap((name) => ['-p', name])],
+            ['check', '--workspace'],
+          ],
+    );
   }
 
   end(): void {

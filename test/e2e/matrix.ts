@@ -2,7 +2,8 @@
  * The e2e matrix: every member with every value of its own choice and boolean
  * options, crossed with every error style (an option marked
  * `errorStylesAtDefaultOnly` crosses them at its default value only), plus one
- * workspace holding all members with their defaults.
+ * workspace holding all members with their defaults, plus the members that
+ * change each other's code, generated one after the other.
  */
 import { MEMBERS } from '../../generators/members.js';
 import { ERRORS, type OptionSpec } from '../../lib/options.js';
@@ -27,6 +28,12 @@ export interface Combination {
   readonly id: string;
   readonly errors: string;
   readonly members: readonly { readonly kind: string; readonly options: Readonly<Record<string, unknown>> }[];
+  /**
+   * Members added after the app wrote the others, each by its own generator
+   * (`rust-patterns <kind>` inside the workspace), in this order: a workspace
+   * generated one member after the other, as a team grows it.
+   */
+  readonly later?: readonly string[];
 }
 
 /** The values of an option the matrix crosses; text and number options keep their default. */
@@ -77,7 +84,28 @@ export function combinations(): Combination[] {
       members: MEMBERS.map((m) => ({ kind: m.kind, options: Object.fromEntries(m.options.map((o) => [o.flag, o.default])) })),
     });
   }
+  result.push(...pairings());
   return result;
+}
+
+/**
+ * The members that change each other's code: a service on PostgreSQL beside a
+ * `--queue postgres` worker gets `POST /jobs` on the worker's queue. In both
+ * generation orders (test/jobs.spec.ts proves they give the same bytes), every
+ * error style once, and both query modes.
+ */
+function pairings(): Combination[] {
+  const member = (kind: string, options: Record<string, unknown>) => {
+    const definition = MEMBERS.find((m) => m.kind === kind)!;
+    return { kind, options: { ...Object.fromEntries(definition.options.map((o) => [o.flag, o.default])), ...options } };
+  };
+  const jobs = (errors: string, queries: string, later: string) => ({
+    id: `jobs-${later === 'worker' ? 'service' : 'worker'}-first-queries-${queries}-${errors}`,
+    errors,
+    members: [member('service', { db: 'postgres', queries }), member('worker', { queue: 'postgres' })],
+    later: [later],
+  });
+  return [jobs('split', 'runtime', 'worker'), jobs('anyhow', 'runtime', 'service'), jobs('thiserror', 'checked', 'service')];
 }
 
 /** `-p <workspace>-<kind>` for each member of the combination in STRICT_CLEAN_MEMBERS; empty when none is. */
@@ -85,15 +113,29 @@ export function strictPackageArgs(combination: Combination, workspace: string): 
   return combination.members.filter((m) => STRICT_CLEAN_MEMBERS.has(m.kind)).flatMap((m) => ['-p', `${workspace}-${m.kind}`]);
 }
 
-/** The generator flags for a combination. */
+/** The app generator's flags for a combination: the members it writes itself (not those added `later`). */
 export function flagsOf(combination: Combination): string[] {
-  const flags = [`--members=${combination.members.map((m) => m.kind).join(',')}`, `--errors=${combination.errors}`];
-  for (const member of combination.members) {
-    for (const [flag, value] of Object.entries(member.options)) {
-      if (typeof value === 'boolean') flags.push(value ? `--${flag}` : `--no-${flag}`);
-      // An empty default (e.g. --module-name: derived from the crate name) is left to the generator.
-      else if (value !== '') flags.push(`--${flag}=${String(value)}`);
-    }
-  }
-  return flags;
+  const first = combination.members.filter((m) => !combination.later?.includes(m.kind));
+  return [
+    `--members=${first.map((m) => m.kind).join(',')}`,
+    `--errors=${combination.errors}`,
+    ...first.flatMap((m) => optionFlags(m.options)),
+  ];
+}
+
+/** The member generator's flags for a member added `later`. */
+export function laterFlagsOf(combination: Combination, kind: string, workspace: string): string[] {
+  const member = combination.members.find((m) => m.kind === kind)!;
+  return [kind, `${workspace}-${kind}`, `--path=crates/${kind}`, ...optionFlags(member.options)];
+}
+
+function optionFlags(options: Readonly<Record<string, unknown>>): string[] {
+  return Object.entries(options).flatMap(([flag, value]) =>
+    typeof value === 'boolean'
+      ? [value ? `--${flag}` : `--no-${flag}`]
+      : // An empty default (e.g. --module-name: derived from the crate name) is left to the generator.
+        value === ''
+        ? []
+        : [`--${flag}=${String(value)}`],
+  );
 }

@@ -21,7 +21,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MEMBERS } from '../../generators/members.js';
 import { PACKAGE_ROOT } from '../../lib/paths.js';
-import { STRICT_LINTS, combinations, flagsOf, strictPackageArgs, type Combination } from './matrix.js';
+import { STRICT_LINTS, combinations, flagsOf, laterFlagsOf, strictPackageArgs, type Combination } from './matrix.js';
 import { run } from '../process.js';
 import { Skip, type MemberE2e, type Prepared, type Step, type StepContext } from './member-steps.js';
 import { supplyChainSteps } from './supply-chain.js';
@@ -111,11 +111,16 @@ async function runCombination(combination: Combination): Promise<void> {
   const workspace = join(parent, wsName);
   rmSync(parent, { recursive: true, force: true });
   mkdirSync(parent, { recursive: true });
-  const generated = await timed(combination.id, 'generate', () =>
-    run(process.execPath, [bin, 'app', wsName, ...flagsOf(combination), '--defaults', '--skip-install', '--skip-git'], {
+  const generated = await timed(combination.id, 'generate', async () => {
+    await run(process.execPath, [bin, 'app', wsName, ...flagsOf(combination), '--defaults', '--skip-install', '--skip-git'], {
       cwd: parent,
-    }),
-  );
+    });
+    for (const kind of combination.later ?? []) {
+      await run(process.execPath, [bin, ...laterFlagsOf(combination, kind, wsName), '--defaults', '--skip-install'], {
+        cwd: workspace,
+      });
+    }
+  });
   if (!generated) return;
 
   const env: Record<string, string> = { CARGO_TARGET_DIR: targetDir, CARGO_TERM_COLOR: 'never' };

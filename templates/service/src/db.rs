@@ -27,7 +27,9 @@ use std::str::FromStr;
 use anyhow::Context;
 <% } -%>
 use sqlx::error::DatabaseError;
-<% if (queriesChecked) { -%>
+<% if (queriesChecked && jobs) { -%>
+use sqlx::migrate::{Migrate, Migrator};
+<% } else if (queriesChecked) { -%>
 use sqlx::migrate::Migrate;
 <% } else { -%>
 use sqlx::migrate::{Migrate, Migration, MigrationType, Migrator};
@@ -171,7 +173,8 @@ pub async fn connect(config: &DatabaseConfig) -> <%- result('DbPool', 'sqlx::Err
         .await<%- context(8, 'cannot connect to the database') %>
 }
 
-/// Applies the migrations that have not run yet, each in a transaction.
+/// Applies the migrations that have not run yet, each in a transaction<% if (jobs) { %>:
+/// the service's and those of `<%= jobs.name %>`'s job queue<% } %>.
 ///
 /// Migrations this build does not know, applied by a newer build, are left
 /// alone with a warning: during a rolling deploy, and in every rollback, an
@@ -180,10 +183,28 @@ pub async fn connect(config: &DatabaseConfig) -> <%- result('DbPool', 'sqlx::Err
 /// known migration whose file changed since it ran (another checksum) still
 /// fails: that database and this build disagree on what the schema is.
 pub async fn migrate(pool: &DbPool) -> <%- result('()', 'sqlx::migrate::MigrateError') %> {
-<% if (queriesChecked) { -%>
+<% if (queriesChecked && jobs) { -%>
+    // Every file of `migrations/`, read when this crate compiles (build.rs
+    // makes cargo rebuild it when one is added), and the job queue's after
+    // them: one migrator knows both, so neither counts as "newer" here.
+    let migrations = sqlx::migrate!()
+        .iter()
+        .cloned()
+        .chain(<%= jobs.crate %>::queue::migrations())
+        .collect();
+    let mut migrator = Migrator::with_migrations(migrations);
+<% } else if (queriesChecked) { -%>
     // Every file of `migrations/`, read when this crate compiles (build.rs
     // makes cargo rebuild it when one is added).
     let mut migrator = sqlx::migrate!();
+<% } else if (jobs) { -%>
+    // The job queue's migrations (versions from 1 000 001) after the
+    // service's: one migrator knows both, so neither counts as "newer" here.
+    let migrations = embedded_migrations()
+        .into_iter()
+        .chain(<%= jobs.crate %>::queue::migrations())
+        .collect();
+    let mut migrator = Migrator::with_migrations(migrations);
 <% } else { -%>
     let mut migrator = Migrator::with_migrations(embedded_migrations());
 <% } -%>

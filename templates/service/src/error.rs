@@ -20,6 +20,10 @@ pub enum ApiError {
     Invalid(#[from] ValidationError),
     #[error("user {0} not found")]
     UserNotFound(i64),
+<% if (jobs) { -%>
+    #[error("job {0} not found")]
+    JobNotFound(i64),
+<% } -%>
     #[error("route {0} not found")]
     RouteNotFound(String),
     /// A unique violation, naming the column.
@@ -75,7 +79,13 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+<% if (jobs) { -%>
+            Self::UserNotFound(_) | Self::JobNotFound(_) | Self::RouteNotFound(_) => {
+                StatusCode::NOT_FOUND
+            }
+<% } else { -%>
             Self::UserNotFound(_) | Self::RouteNotFound(_) => StatusCode::NOT_FOUND,
+<% } -%>
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Json(rejection) => rejection.status(),
             Self::Path(rejection) => rejection.status(),

@@ -16,6 +16,11 @@ pub const MAX_EMAIL_CHARS: usize = 254;
 pub const MAX_AGE: i32 = 150;
 pub const DEFAULT_PAGE_SIZE: u32 = 20;
 pub const MAX_PAGE_SIZE: u32 = 100;
+<% if (jobs) { -%>
+/// The text of one job (`POST /jobs`); the body limit applies too.
+pub const MAX_JOB_TEXT_BYTES: usize = 64 * 1024;
+pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
+<% } -%>
 
 /// A stored user, as the API returns it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,6 +65,14 @@ pub enum ValidationError {
     AgeOutOfRange,
     #[error("limit must be between 1 and {}", MAX_PAGE_SIZE)]
     LimitOutOfRange,
+<% if (jobs) { -%>
+    #[error("text must not be empty")]
+    EmptyText,
+    #[error("text must be at most {} bytes", MAX_JOB_TEXT_BYTES)]
+    TextTooLong,
+    #[error("Idempotency-Key must be 1 to {} visible ASCII characters", MAX_IDEMPOTENCY_KEY_CHARS)]
+    InvalidIdempotencyKey,
+<% } -%>
 }
 <% } -%>
 

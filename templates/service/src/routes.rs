@@ -2,11 +2,18 @@
 //! repository, map the outcome to a status code.
 
 mod health;
+<% if (jobs) { -%>
+mod jobs;
+<% } -%>
 mod users;
 
 use axum::Router;
 use axum::http::Uri;
+<% if (jobs) { -%>
+use axum::routing::{get, post};
+<% } else { -%>
 use axum::routing::get;
+<% } -%>
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -27,6 +34,10 @@ pub fn api() -> Router<AppState> {
             "/users/{id}",
             get(users::get).put(users::update).delete(users::delete),
         )
+<% if (jobs) { -%>
+        .route("/jobs", post(jobs::create))
+        .route("/jobs/{id}", get(jobs::get))
+<% } -%>
         .fallback(not_found)
 }
 

@@ -633,3 +633,119 @@ async fn cors_allows_the_configured_origins_only() {
     })
     .await;
 }
+<% if (jobs) { -%>
+
+/// `POST /jobs` with an optional `Idempotency-Key`.
+fn post_job(text: &str, key: Option<&str>) -> Request<Body> {
+    let mut request = json("POST", "/jobs", &json!({ "text": text }));
+    if let Some(key) = key {
+        let value = HeaderValue::from_str(key).expect("a valid header value");
+        request.headers_mut().insert("idempotency-key", value);
+    }
+    request
+}
+
+/// A job is stored as queued and read back by its `Location`.
+#[tokio::test]
+async fn queues_a_job_and_reads_its_status() {
+    with_app(|app| async move {
+        let reply = send(&app.router, post_job("to be or not to be", None)).await;
+        assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
+        let id = reply.body["id"].as_i64().expect("the job has an id");
+        let location = reply.headers[header::LOCATION].to_str().unwrap();
+        assert_eq!(location, format!("/jobs/{id}"));
+
+        let reply = send(&app.router, get(location)).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(
+            reply.body,
+            json!({ "id": id, "status": "queued", "attempts": 0 })
+        );
+    })
+    .await;
+}
+
+/// A job a consumer completed shows the consumer's result.
+#[tokio::test]
+async fn a_done_job_shows_its_result() {
+    with_app(|app| async move {
+        let text = "to be or not to be";
+        let reply = send(&app.router, post_job(text, None)).await;
+        let id = reply.body["id"].as_i64().expect("the job has an id");
+
+        let lease = Duration::from_secs(30);
+        let claimed = <%= jobs.crate %>::queue::claim(&app.pool, "test", lease, 1)
+            .await
+            .expect("cannot claim");
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(claimed[0].id, id);
+        let stats = <%= jobs.crate %>::TextStats::of(text);
+        let completed = <%= jobs.crate %>::queue::complete(&app.pool, "test", id, &stats)
+            .await
+            .expect("cannot complete");
+        assert!(completed);
+
+        let reply = send(&app.router, get(&format!("/jobs/{id}"))).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.body["status"], "done");
+        assert_eq!(reply.body["attempts"], 1);
+        assert_eq!(
+            reply.body["result"],
+            serde_json::to_value(&stats).expect("stats are JSON")
+        );
+    })
+    .await;
+}
+
+/// A retried request with the same `Idempotency-Key` adds no second job.
+#[tokio::test]
+async fn the_same_idempotency_key_gives_the_same_job() {
+    with_app(|app| async move {
+        let first = send(&app.router, post_job("once", Some("order-42"))).await;
+        let again = send(&app.router, post_job("once", Some("order-42"))).await;
+        let other = send(&app.router, post_job("once", Some("order-43"))).await;
+        assert_eq!(first.status, StatusCode::ACCEPTED);
+        assert_eq!(again.body["id"], first.body["id"]);
+        assert_ne!(other.body["id"], first.body["id"]);
+    })
+    .await;
+}
+
+/// Bad input is a JSON 422, an unknown job a JSON 404.
+#[tokio::test]
+async fn rejects_bad_jobs_with_json_errors() {
+    with_app(|app| async move {
+        let reply = send(&app.router, post_job("  ", None)).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(reply.body, json!({ "error": "text must not be empty" }));
+
+        let long_key = "k".repeat(256);
+        let reply = send(&app.router, post_job("text", Some(&long_key))).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let error = reply.body["error"].as_str().unwrap_or_default();
+        assert!(error.starts_with("Idempotency-Key"), "{error}");
+
+        let reply = send(&app.router, get("/jobs/999999")).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND);
+        assert_eq!(reply.body, json!({ "error": "job 999999 not found" }));
+    })
+    .await;
+}
+
+/// One migrator holds the service's migrations and the queue's: running it
+/// again finds nothing to do and nothing it does not know.
+#[tokio::test]
+async fn migrate_runs_the_queues_migrations_too() {
+    with_app(|app| async move {
+        db::migrate(&app.pool).await.expect("a second migrate");
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+                .fetch_all(&app.pool)
+                .await
+                .expect("cannot list the migrations");
+        assert_eq!(applied.first(), Some(&1));
+        assert!(applied.contains(&1_000_001), "{applied:?}");
+    })
+    .await;
+}
+<% } -%>

@@ -51,13 +51,15 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[(
 /// When the database cannot be reached, or a migration that ran before has
 /// changed since.
 pub async fn migrate(pool: &PgPool) -> Result<(), MigrateError> {
-    let mut migrator = Migrator::with_migrations(embedded_migrations());
+    let mut migrator = Migrator::with_migrations(migrations());
     migrator.set_ignore_missing(true);
     migrator.run(pool).await
 }
 
-/// [`MIGRATIONS`] as sqlx's migrator takes them.
-fn embedded_migrations() -> Vec<Migration> {
+/// [`MIGRATIONS`] as sqlx's migrator takes them: for an application that runs
+/// them with its own in one migrator (one `migrate` creates every table).
+#[must_use]
+pub fn migrations() -> Vec<Migration> {
     MIGRATIONS
         .iter()
         .map(|&(version, description, sql)| {

@@ -140,6 +140,9 @@ const service: MemberE2e = {
             },
           ]),
       { name: 'smoke', run: (c: StepContext) => smoke(c, db) },
+      ...(queueWorkerBeside(ctx)
+        ? [{ name: 'jobs', run: (c: StepContext) => jobsThroughTheQueue(c, queueWorkerBeside(c)!) }]
+        : []),
       ...((ctx.member.options['queries'] as Queries) === 'checked' ? checkedSteps(db) : []),
     ];
   },
@@ -285,10 +288,8 @@ const sleep = (ms: number): Promise<void> =>
   });
 
 /** The built binary as an operator runs it, with default settings (SQLite: no DATABASE_URL). */
-async function smoke(ctx: StepContext, db: Database): Promise<void> {
-  const bin = join(ctx.targetDir, 'debug', ctx.member.name);
-  const cwd = mkdtempSync(join(tmpdir(), 'service-smoke-'));
-  // Default settings: none of the service's own variables, except the database URL of a server.
+/** Default settings: none of the service's own variables, except the database URL of a server. */
+function defaultSettings(ctx: StepContext, db: Database): Record<string, string> {
   const settings = [
     'HOST',
     'PORT',
@@ -304,11 +305,17 @@ async function smoke(ctx: StepContext, db: Database): Promise<void> {
     'DATABASE_URL_FILE',
     'CORS_ALLOWED_ORIGINS',
   ];
-  const env = Object.fromEntries(
+  return Object.fromEntries(
     Object.entries({ ...process.env, ...ctx.env, RUST_LOG: 'info', RUST_BACKTRACE: '0' }).filter(
       ([key]) => !settings.includes(key) && !(db === 'sqlite' && key === 'DATABASE_URL'),
     ),
   );
+}
+
+async function smoke(ctx: StepContext, db: Database): Promise<void> {
+  const bin = join(ctx.targetDir, 'debug', ctx.member.name);
+  const cwd = mkdtempSync(join(tmpdir(), 'service-smoke-'));
+  const env = defaultSettings(ctx, db);
   // A short shutdown: 1 s of draining with the listener open, then at most 3 s for connections.
   env['SHUTDOWN_DELAY_SECS'] = '1';
   env['DRAIN_TIMEOUT_SECS'] = '3';
@@ -410,5 +417,100 @@ async function smoke(ctx: StepContext, db: Database): Promise<void> {
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     rmSync(cwd, { recursive: true, force: true });
+  }
+}
+
+/** The package of the combination's `--queue postgres` worker when the service is on PostgreSQL: its jobs go there. */
+function queueWorkerBeside(ctx: Pick<StepContext, 'combination' | 'member'>): string | undefined {
+  const worker = ctx.combination.members.find((m) => m.kind === 'worker' && m.options['queue'] === 'postgres');
+  if (!worker || ctx.member.options['db'] !== 'postgres') return undefined;
+  return ctx.member.name.replace(/-service$/, '-worker');
+}
+
+/**
+ * The service and two consumer processes of the worker on one database: jobs
+ * posted to the service are done by the consumers and read back done, with
+ * the worker's statistics as the result; SIGTERM stops all three with 0.
+ */
+async function jobsThroughTheQueue(ctx: StepContext, worker: string): Promise<void> {
+  const bin = join(ctx.targetDir, 'debug', ctx.member.name);
+  const env: Record<string, string> = { ...defaultSettings(ctx, 'postgres'), RUST_LOG: 'warn' };
+  const port = await anyFreePort();
+  env['PORT'] = String(port);
+  env['SHUTDOWN_DELAY_SECS'] = '0';
+  const base = `http://127.0.0.1:${port}`;
+  // One migrate for both: the service's tables and the queue's.
+  await ctx.run(bin, ['migrate'], { env });
+  const consumerEnv = { ...env, QUEUE_POLL_MS: '200' };
+  const children = [
+    spawn(bin, [], { env, stdio: ['ignore', 'ignore', 'pipe'] }),
+    spawn(join(ctx.targetDir, 'debug', worker), ['consume', '--threads', '1'], {
+      env: consumerEnv,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    }),
+    spawn(join(ctx.targetDir, 'debug', worker), ['consume', '--threads', '1'], {
+      env: consumerEnv,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    }),
+  ];
+  let log = '';
+  for (const child of children) child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  const exits = children.map(
+    (child) =>
+      new Promise<number | null>((done) => {
+        child.on('exit', (code) => {
+          done(code);
+        });
+      }),
+  );
+  const failure = (message: string): Error => new Error(`${message}\n--- log ---\n${log}`);
+  try {
+    for (
+      let attempt = 0;
+      !(await fetch(`${base}/ready`).then(
+        (r) => r.ok,
+        () => false,
+      ));
+      attempt++
+    ) {
+      if (attempt > 150) throw failure('the service was not ready within 30 s');
+      await sleep(200);
+    }
+    const texts = Array.from({ length: 12 }, (_, i) => `${'to be or not to be '.repeat(i + 1)}that is job ${i}`);
+    const ids: number[] = [];
+    for (const text of texts) {
+      const posted = await fetch(`${base}/jobs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text }),
+      });
+      if (posted.status !== 202) throw failure(`POST /jobs answered ${posted.status}: ${await posted.text()}`);
+      ids.push(((await posted.json()) as { id: number }).id);
+    }
+    const deadline = performance.now() + 30_000;
+    for (const [i, id] of ids.entries()) {
+      for (;;) {
+        const job = (await (await fetch(`${base}/jobs/${id}`)).json()) as {
+          status: string;
+          attempts: number;
+          result?: { words?: number };
+          error?: string;
+        };
+        if (job.status === 'done') {
+          assert.equal(job.result?.words, 6 * (i + 1) + 4, `the words of job ${id}`);
+          assert.equal(job.attempts, 1);
+          break;
+        }
+        if (job.status === 'failed') throw failure(`job ${id} failed: ${job.error ?? ''}`);
+        if (performance.now() > deadline) throw failure(`job ${id} still ${job.status} after 30 s`);
+        await sleep(100);
+      }
+    }
+    for (const child of children) child.kill('SIGTERM');
+    const codes = await Promise.race([Promise.all(exits), sleep(15_000).then(() => undefined)]);
+    if (!codes) throw failure('the service or a consumer was still running 15 s after SIGTERM');
+    assert.deepEqual(codes, [0, 0, 0], `exit statuses after SIGTERM\n${log}`);
+  } finally {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
 }
