@@ -89,8 +89,7 @@ function offlineQueryData(db: Database): WriteBlock<{ readonly queriesChecked: b
 }
 
 /** A worker with the PostgreSQL job queue (`--queue postgres`). */
-const isQueueWorker = (member: RecordedMember): boolean =>
-  member.kind === 'worker' && member.options?.['queue'] === 'postgres';
+const isQueueWorker = (member: RecordedMember): boolean => member.kind === 'worker' && member.options?.['queue'] === 'postgres';
 
 /**
  * The worker whose queue the service fills (`POST /jobs`, `GET /jobs/{id}`,
