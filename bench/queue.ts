@@ -17,7 +17,7 @@
  *   npm run build && node --import tsx/esm bench/queue.ts      # this section alone
  *
  * Settings: BENCH_QUEUE_JOBS (CPU-bound jobs, 200), BENCH_QUEUE_WORDS (words
- * per job, 40000), BENCH_QUEUE_REPS (pairs, 3), BENCH_QUEUE_LATENCY_JOBS
+ * per job, 150000), BENCH_QUEUE_REPS (pairs, 3), BENCH_QUEUE_LATENCY_JOBS
  * (100), BENCH_PG_URL (server URL without a database), BENCH_DIR.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -59,7 +59,7 @@ function quantile(values: readonly number[], q: number): number {
 export async function queue(): Promise<SectionResult> {
   const result = section('queue', 'Worker queue');
   const jobs = intSetting('BENCH_QUEUE_JOBS', 200);
-  const words = intSetting('BENCH_QUEUE_WORDS', 40_000);
+  const words = intSetting('BENCH_QUEUE_WORDS', 150_000);
   const reps = intSetting('BENCH_QUEUE_REPS', 3);
   const latencyJobs = intSetting('BENCH_QUEUE_LATENCY_JOBS', 100);
   const server = textSetting('BENCH_PG_URL', 'postgres://postgres:postgres@127.0.0.1:5432');
@@ -140,24 +140,36 @@ export async function queue(): Promise<SectionResult> {
     }
     const copyFile = join(freshDir('queue', 'copy'), 'jobs.tsv');
     writeFileSync(copyFile, `${rows.join('\n')}\n`);
-    const enqueueAll = async (): Promise<void> => {
-      await sql('TRUNCATE jobs');
-      await run('psql', [url, '-q', '-c', `\\copy jobs (text, max_attempts) FROM '${copyFile}'`]);
-    };
+    /**
+     * Seconds from the moment every job is committed to the last one done,
+     * with `processes` consumers started (and listening) beforehand: both ends
+     * are PostgreSQL's clock, so neither process start-up nor the polling
+     * here counts.
+     */
     const drain = async (processes: number): Promise<number> => {
-      await enqueueAll();
-      const t0 = performance.now();
+      await sql('TRUNCATE jobs');
       for (let i = 0; i < processes; i++) startConsumer();
+      await sleep(1500);
+      const copied = await run('psql', [
+        url,
+        '-qAt',
+        '-c',
+        `\\copy jobs (text, max_attempts) FROM '${copyFile}'`,
+        '-c',
+        "SELECT extract(epoch FROM clock_timestamp()), pg_notify('jobs_queued', '')",
+      ]);
+      const committed = Number(copied.stdout.trim().split('\n').at(-1)?.split('|')[0]);
       while ((await count('done')) < jobs) {
-        if ((await count('failed')) > 0)
+        if ((await count('failed')) > 0) {
           throw new Error(
             `queue bench: a job failed: ${await sql("SELECT last_error FROM jobs WHERE status = 'failed' LIMIT 1")}`,
           );
-        await sleep(20);
+        }
+        await sleep(200);
       }
-      const seconds = (performance.now() - t0) / 1000;
+      const finished = Number(await sql('SELECT extract(epoch FROM max(updated_at)) FROM jobs'));
       await stopConsumers();
-      return seconds;
+      return finished - committed;
     };
 
     log(`queue: ${reps} pairs of 1 / 2 consumer processes draining ${jobs} jobs of ${words} words`);
@@ -219,7 +231,7 @@ export async function queue(): Promise<SectionResult> {
 
   result.method.push(
     `A workspace with the queue worker (\`rust-patterns app ${WS} --members worker --queue postgres\`), built with \`cargo build --release\`; a database of its own on the local PostgreSQL.`,
-    `Throughput: ${jobs} jobs of ${words} words each (the worker's own corpus generator) inserted in one statement, then drained by 1 or 2 \`${MEMBER} consume --threads 1\` processes (QUEUE_CONCURRENCY=1) started together; time until every row is \`done\`, polled every 20 ms. ${reps} pairs, alternating; one warm-up drain first.`,
+    `Throughput: ${jobs} jobs of ${words} words each (the worker's own corpus generator) copied into the table in one transaction while 1 or 2 \`${MEMBER} consume --threads 1\` processes (QUEUE_CONCURRENCY=1) wait on it; time from the commit to the last \`updated_at\` of a done job, both read from PostgreSQL's clock (process start-up and this script's polling do not count). ${reps} pairs, alternating; one warm-up drain first.`,
     `Cost per job: the same ${jobs} texts as files through \`${MEMBER} <dir> --threads 1\`, alternating with a 1-process drain.`,
     `Latency: ${latencyJobs} one-line jobs, one every 50 ms, each inserted with \`pg_notify\` as \`queue::enqueue\` does, into one waiting consumer; enqueue-to-done = \`updated_at - created_at\`, both stamped by PostgreSQL.`,
   );

@@ -44,7 +44,7 @@
  *   BENCH_WORKER_REPS      pairs of 1-thread / N-thread runs (5)
  *   BENCH_WORKER_FILES     corpus files (64); BENCH_WORKER_WORDS words per file (150000)
  *   queue
- *   BENCH_QUEUE_JOBS       CPU-bound jobs per drain (200); BENCH_QUEUE_WORDS words per job (40000)
+ *   BENCH_QUEUE_JOBS       CPU-bound jobs per drain (200); BENCH_QUEUE_WORDS words per job (150000)
  *   BENCH_QUEUE_REPS       pairs per comparison (3); BENCH_QUEUE_LATENCY_JOBS small jobs for the latency (100)
  */
 import { execSync } from 'node:child_process';

@@ -107,6 +107,8 @@ export const SERVICE = defineMember({
   kind: 'service',
   description:
     'Axum and SQLx HTTP service on SQLite, PostgreSQL or MySQL: users CRUD, health/ready, JSON errors, graceful shutdown, Dockerfile',
+  // Clean under the strict set; the e2e's `clippy strict` step checks it.
+  strictLints: true,
   options: [DB, QUERIES, PORT],
   dependencies: ({ db, errors, queries }) => [
     { name: 'axum', features: ['http1', 'json', 'macros', 'matched-path', 'query', 'tokio'] },

@@ -25,20 +25,26 @@ use crate::db;
 /// The port used when `PORT` is not set.
 pub const DEFAULT_PORT: u16 = <%= port %>;
 
+/// Everything the service reads from its environment.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Config {
+    /// The address to listen on (`HOST`, default `127.0.0.1`).
     pub host: IpAddr,
+    /// The port to listen on (`PORT`, default [`DEFAULT_PORT`]).
     pub port: u16,
+    /// The database and its pool.
     pub database: DatabaseConfig,
     /// Run pending migrations before serving (`MIGRATE_ON_START`, default
     /// [`db::MIGRATE_ON_START`]); otherwise `<service> migrate` does.
     pub migrate_on_start: bool,
+    /// Limits and timeouts of the HTTP server.
     pub http: HttpConfig,
     /// Origins allowed to call the API from a browser (`CORS_ALLOWED_ORIGINS`,
     /// comma-separated); none by default, so no CORS headers at all.
     pub cors_allowed_origins: Vec<HeaderValue>,
 }
 
+/// The database URL and the pool's limits.
 #[derive(Clone, PartialEq, Eq)]
 pub struct DatabaseConfig {
     /// May contain a password: never logged as is (see [`redact_url`]).
@@ -48,12 +54,13 @@ pub struct DatabaseConfig {
     pub max_connections: u32,
     /// How long a request waits for a free connection before failing with 503.
     pub acquire_timeout: Duration,
-    /// How long one statement may run on the server<% if (dbSqlite) { %> (for SQLite, how
+    /// How long one statement may run on the server<% if (dbSqlite) { %> (for `SQLite`, how
     /// long a writer waits for the lock)<% } %>: the request timeout, since the
     /// client has had its 408 by then.
     pub statement_timeout: Duration,
 }
 
+/// Limits and timeouts of the HTTP server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HttpConfig {
     /// Requests running longer are answered with 408.
@@ -90,29 +97,47 @@ impl Default for HttpConfig {
 /// Why the configuration could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// A variable without a safe default is not set.
     #[error("{key} is not set; set it to a URL such as {example}")]
     Missing {
+        /// The variable.
         key: &'static str,
+        /// A value that would do.
         example: &'static str,
     },
+    /// A variable holds bytes that are not UTF-8.
     #[error("{key} is not valid UTF-8")]
-    NotUnicode { key: &'static str },
+    NotUnicode {
+        /// The variable.
+        key: &'static str,
+    },
+    /// A variable's value does not parse.
     #[error("{key}={value:?} is invalid: {reason}")]
     Invalid {
+        /// The variable.
         key: &'static str,
+        /// Its value.
         value: String,
+        /// What is wrong with it.
         reason: String,
     },
+    /// The file a `*_FILE` variable names cannot be read.
     #[error("{key}={path:?} cannot be read")]
     Unreadable {
+        /// The variable.
         key: &'static str,
+        /// The file it names.
         path: PathBuf,
+        /// Why it cannot be read.
         #[source]
         source: std::io::Error,
     },
+    /// Two variables that exclude each other are both set.
     #[error("{key} and {other} are both set; set one of them")]
     Conflict {
+        /// The variable.
         key: &'static str,
+        /// The one it excludes.
         other: &'static str,
     },
 }
@@ -120,34 +145,44 @@ pub enum ConfigError {
 
 impl Config {
     /// Reads the configuration from the process environment.
+    ///
+    /// # Errors
+    ///
+    /// When a variable is missing, not UTF-8 or invalid, or a file it names
+    /// cannot be read: the error names the variable.
     pub async fn from_env() -> <%- result('Self', 'ConfigError') %> {
         Self::from_lookup(|key| std::env::var(key)).await
     }
 
     /// Reads the configuration through `lookup`, which behaves like [`std::env::var`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Config::from_env`].
     pub async fn from_lookup<F>(lookup: F) -> <%- result('Self', 'ConfigError') %>
     where
         F: Fn(&str) -> Result<String, VarError>,
     {
         let vars = Vars(&lookup);
-        let url = match database_url(&vars).await? {
-            Some(url) => url,
 <% if (dbSqlite) { -%>
-            None => db::DEFAULT_URL.to_owned(),
-<% } else if (libThiserror) { -%>
-            None => {
-                return Err(ConfigError::Missing {
-                    key: "DATABASE_URL",
-                    example: db::EXAMPLE_URL,
-                });
-            }
+        let url = database_url(&vars)
+            .await?
+            .unwrap_or_else(|| db::DEFAULT_URL.to_owned());
 <% } else { -%>
-            None => bail!(
+        let Some(url) = database_url(&vars).await? else {
+<% if (libThiserror) { -%>
+            return Err(ConfigError::Missing {
+                key: "DATABASE_URL",
+                example: db::EXAMPLE_URL,
+            });
+<% } else { -%>
+            bail!(
                 "DATABASE_URL is not set; set it to a URL such as {}",
                 db::EXAMPLE_URL
-            ),
+            );
 <% } -%>
         };
+<% } -%>
         if !db::URL_SCHEMES.iter().any(|scheme| url.starts_with(scheme)) {
 <% if (libThiserror) { -%>
             return Err(ConfigError::Invalid {
@@ -202,6 +237,7 @@ impl Config {
     }
 
     /// The address to listen on.
+    #[must_use]
     pub fn addr(&self) -> SocketAddr {
         SocketAddr::new(self.host, self.port)
     }
@@ -235,6 +271,7 @@ impl fmt::Debug for DatabaseConfig {
 /// Hides every password a database URL can carry: the userinfo's
 /// (`scheme://user:secret@host/db` -> `scheme://user:***@host/db`) and query
 /// parameters such as `?password=` and `?sslpassword=`.
+#[must_use]
 pub fn redact_url(url: &str) -> String {
     let (base, query) = match url.split_once('?') {
         Some((base, query)) => (base, Some(query)),

@@ -1,12 +1,12 @@
 <% if (queriesChecked) { -%>
-//! The <%= dbLabel %> side of the service: the connection pool, the migrations
+//! The `<%= dbLabel %>` side of the service: the connection pool, the migrations
 //! (embedded by `sqlx::migrate!`), the dialect's error codes and the insert.
 //! Queries are checked against the schema when they compile (`query!`), here
 //! and in [`crate::repository`].
 <% } else { -%>
-//! The <%= dbLabel %> side of the service: the connection pool, the embedded
+//! The `<%= dbLabel %>` side of the service: the connection pool, the embedded
 //! migrations, the SQL dialect and the mapping of rows to [`User`]. Queries are
-//! constants here, written for <%= dbLabel %> with bound parameters only, so the
+//! constants here, written for `<%= dbLabel %>` with bound parameters only, so the
 //! repository's logic does not depend on the database.
 //!
 //! sqlx's `macros` feature is left off on purpose: `migrate!` and
@@ -61,8 +61,10 @@ use crate::model::{NewUser, User};
 
 /// The database driver, named once so the rest of the code stays generic.
 pub type Db = sqlx::<%= dbType %>;
+/// The connection pool every query goes through.
 pub type DbPool = sqlx::Pool<Db>;
 <% if (!queriesChecked) { -%>
+/// A row as the driver returns it, mapped by hand below.
 pub type DbRow = <Db as sqlx::Database>::Row;
 
 /// The files of `migrations/`, compiled into the binary, in order. Add a line
@@ -89,23 +91,33 @@ pub const MIGRATE_ON_START: bool = false;
 <% if (dbSqlite) { -%>
 /// A file named after the crate, next to where the service starts; created if missing.
 pub const DEFAULT_URL: &str = concat!("sqlite://", env!("CARGO_CRATE_NAME"), ".db");
+/// The URL error messages suggest.
 pub const EXAMPLE_URL: &str = DEFAULT_URL;
+/// What a `DATABASE_URL` for this database starts with.
 pub const URL_SCHEMES: &[&str] = &["sqlite:"];
 <% } else if (dbPostgres) { -%>
+/// The URL error messages suggest.
 pub const EXAMPLE_URL: &str = concat!(
     "postgres://postgres:postgres@localhost:5432/",
     env!("CARGO_CRATE_NAME")
 );
+/// What a `DATABASE_URL` for this database starts with.
 pub const URL_SCHEMES: &[&str] = &["postgres://", "postgresql://"];
 <% } else { -%>
+/// The URL error messages suggest.
 pub const EXAMPLE_URL: &str = concat!(
     "mysql://root:root@localhost:3306/",
     env!("CARGO_CRATE_NAME")
 );
+/// What a `DATABASE_URL` for this database starts with.
 pub const URL_SCHEMES: &[&str] = &["mysql://", "mariadb://"];
 <% } -%>
 
 /// Opens the pool and checks that the database answers.
+///
+/// # Errors
+///
+/// When the URL is malformed or the database cannot be reached.
 pub async fn connect(config: &DatabaseConfig) -> <%- result('DbPool', 'sqlx::Error') %> {
 <% if (dbSqlite) { -%>
     let options = SqliteConnectOptions::from_str(&config.url)<%- context(8, 'DATABASE_URL is not a valid SQLite URL') %>?
@@ -182,6 +194,11 @@ pub async fn connect(config: &DatabaseConfig) -> <%- result('DbPool', 'sqlx::Err
 /// extend it (add tables and nullable columns; drop in a later release). A
 /// known migration whose file changed since it ran (another checksum) still
 /// fails: that database and this build disagree on what the schema is.
+///
+/// # Errors
+///
+/// When the database cannot be reached, a migration fails, or a known
+/// migration's checksum changed.
 pub async fn migrate(pool: &DbPool) -> <%- result('()', 'sqlx::migrate::MigrateError') %> {
 <% if (queriesChecked && jobs) { -%>
     // Every file of `migrations/`, read when this crate compiles (build.rs
@@ -246,9 +263,9 @@ fn embedded_migrations() -> Vec<Migration> {
 <% } -%>
 
 /// Columns with a unique constraint, as the database names them in a unique
-/// violation: the constraint (`users_email_key` in PostgreSQL) or the message
-/// (`for key 'users.email'` in MySQL, `UNIQUE constraint failed: users.email`
-/// in SQLite). Add a column here when a migration adds a unique constraint.
+/// violation: the constraint (`users_email_key` in `PostgreSQL`) or the message
+/// (`for key 'users.email'` in `MySQL`, `UNIQUE constraint failed: users.email`
+/// in `SQLite`). Add a column here when a migration adds a unique constraint.
 const UNIQUE_COLUMNS: &[&str] = &["email"];
 
 /// The column whose unique constraint `error` violated, if it is one.
@@ -384,6 +401,8 @@ pub(crate) const DELETE_USER: &str = "DELETE FROM users WHERE id = <%= p(1) %>";
 <% if (!queriesChecked) { -%>
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::MIGRATIONS;
 
     /// A file in `migrations/` missing from `MIGRATIONS` would never run.
@@ -392,7 +411,10 @@ mod tests {
         let mut files = Vec::new();
         for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))? {
             let file = entry?.file_name().to_string_lossy().into_owned();
-            if file.ends_with(".sql") {
+            if Path::new(&file)
+                .extension()
+                .is_some_and(|extension| extension.eq_ignore_ascii_case("sql"))
+            {
                 files.push(file);
             }
         }

@@ -14,16 +14,21 @@ use serde::Serialize;
 use crate::db;
 use crate::model::ValidationError;
 
+/// Why a request failed; each variant answers one status (see [`ApiError::status`]).
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
+    /// Input that parsed but broke a rule (422).
     #[error(transparent)]
     Invalid(#[from] ValidationError),
+    /// No user with this id (404).
     #[error("user {0} not found")]
     UserNotFound(i64),
 <% if (jobs) { -%>
+    /// No job with this id (404).
     #[error("job {0} not found")]
     JobNotFound(i64),
 <% } -%>
+    /// No route for this path (404).
     #[error("route {0} not found")]
     RouteNotFound(String),
     /// A unique violation, naming the column.
@@ -33,12 +38,16 @@ pub enum ApiError {
     /// (415) or a body over the limit (413): axum knows which.
     #[error(transparent)]
     Json(#[from] JsonRejection),
+    /// A path parameter of the wrong type (400).
     #[error(transparent)]
     Path(#[from] PathRejection),
+    /// A query string that does not parse (400).
     #[error(transparent)]
     Query(#[from] QueryRejection),
+    /// A database error worth retrying: busy, deadlocked, unreachable (503).
     #[error("database unavailable")]
     Unavailable(#[source] sqlx::Error),
+    /// Any other database error (500); the cause goes to the log only.
     #[error("internal error")]
     Database(#[source] sqlx::Error),
     /// `/ready` once the shutdown has begun.
@@ -76,6 +85,8 @@ impl From<sqlx::Error> for ApiError {
 }
 
 impl ApiError {
+    /// The status this error answers with.
+    #[must_use]
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -170,6 +181,11 @@ where
 
 /// For [`tower_http::catch_panic::CatchPanicLayer::custom`]: a panicking
 /// handler answers a logged JSON 500 instead of dropping the connection.
+#[must_use]
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "the signature CatchPanicLayer::custom calls"
+)]
 pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
     let message = if let Some(message) = panic.downcast_ref::<&str>() {
         (*message).to_owned()
@@ -225,6 +241,7 @@ use serde::Serialize;
 
 use crate::db;
 
+/// Why a request failed: a status, the cause (logged), and what the client is told.
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
@@ -235,6 +252,8 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// An error answering `status`; the client sees `error`'s message below 500.
+    #[must_use]
     pub fn new(status: StatusCode, error: anyhow::Error) -> Self {
         Self {
             status,
@@ -244,6 +263,7 @@ impl ApiError {
     }
 
     /// 503, telling the client `what` (the cause is logged).
+    #[must_use]
     pub fn unavailable(what: &'static str, error: anyhow::Error) -> Self {
         Self {
             public: Some(what.to_owned()),
@@ -252,20 +272,25 @@ impl ApiError {
     }
 
     /// Input that parsed but broke a rule (422).
+    #[must_use]
     pub fn invalid(error: anyhow::Error) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, error)
     }
 
+    /// 404 for `what` (`user 7`).
+    #[must_use]
     pub fn not_found(what: impl std::fmt::Display) -> Self {
         Self::new(StatusCode::NOT_FOUND, anyhow::anyhow!("{what} not found"))
     }
 
+    /// The status this error answers with.
+    #[must_use]
     pub fn status(&self) -> StatusCode {
         self.status
     }
 
     /// The panic message that [`tower_http::catch_panic`] caught.
-    fn from_panic(message: String) -> Self {
+    fn from_panic(message: &str) -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             anyhow::anyhow!("handler panicked: {message}"),
@@ -406,6 +431,11 @@ where
 
 /// For [`tower_http::catch_panic::CatchPanicLayer::custom`]: a panicking
 /// handler answers a logged JSON 500 instead of dropping the connection.
+#[must_use]
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "the signature CatchPanicLayer::custom calls"
+)]
 pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
     let message = if let Some(message) = panic.downcast_ref::<&str>() {
         (*message).to_owned()
@@ -414,7 +444,7 @@ pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
     } else {
         "a panic without a message".to_owned()
     };
-    ApiError::from_panic(message).into_response()
+    ApiError::from_panic(&message).into_response()
 }
 
 #[cfg(test)]

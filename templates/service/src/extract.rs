@@ -8,12 +8,16 @@ use crate::error::ApiError;
 
 #[derive(Debug, FromRequest)]
 #[from_request(via(axum::Json), rejection(ApiError))]
+/// A JSON body; malformed JSON, a wrong type, a missing content type or a
+/// body over the limit is a JSON error.
 pub struct JsonBody<T>(pub T);
 
 #[derive(Debug, FromRequestParts)]
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
+/// A path parameter (`/users/{id}`); one of the wrong type is a JSON 400.
 pub struct PathParam<T>(pub T);
 
 #[derive(Debug, FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
+/// The query string; one that does not parse is a JSON 400.
 pub struct QueryParams<T>(pub T);

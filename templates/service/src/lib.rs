@@ -1,4 +1,4 @@
-//! <%= pascal %>: a users service on Axum, Tokio and SQLx with <%= dbLabel %>.
+//! `<%= name %>`: a users service on Axum, Tokio and `SQLx` with `<%= dbLabel %>`.
 //!
 //! Everything but process startup lives in this library, so tests drive
 //! [`router`] in memory with `tower::ServiceExt::oneshot`, without a socket.

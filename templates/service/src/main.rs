@@ -188,6 +188,10 @@ struct Telemetry {
 impl Telemetry {
     /// Sends the spans still buffered. The exporter's client blocks, so it runs
     /// on a blocking thread, not on the runtime's.
+    #[cfg_attr(
+        not(feature = "otlp"),
+        allow(clippy::unused_async, reason = "it awaits with the otlp feature")
+    )]
     async fn flush(self) {
         #[cfg(feature = "otlp")]
         if let Some(provider) = self.provider

@@ -39,6 +39,8 @@ pub struct Metrics {
 }
 
 impl Metrics {
+    /// A recorder of this app's own, with the request-duration buckets.
+    #[must_use]
     pub fn new() -> Self {
         let builder = PrometheusBuilder::new();
         // Fails only for an empty bucket list, which DURATION_BUCKETS is not;

@@ -11,23 +11,33 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
+/// The longest name accepted, in characters.
 pub const MAX_NAME_CHARS: usize = 100;
+/// The longest email accepted, in characters (RFC 5321's path limit).
 pub const MAX_EMAIL_CHARS: usize = 254;
+/// The oldest age accepted.
 pub const MAX_AGE: i32 = 150;
+/// Users per page when `limit` is not given.
 pub const DEFAULT_PAGE_SIZE: u32 = 20;
+/// The largest `limit` accepted.
 pub const MAX_PAGE_SIZE: u32 = 100;
 <% if (jobs) { -%>
 /// The text of one job (`POST /jobs`); the body limit applies too.
 pub const MAX_JOB_TEXT_BYTES: usize = 64 * 1024;
+/// The longest `Idempotency-Key` accepted, in characters.
 pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
 <% } -%>
 
 /// A stored user, as the API returns it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
+    /// Assigned by the database.
     pub id: i64,
+    /// Trimmed, never empty.
     pub name: String,
+    /// Lower case.
     pub email: String,
+    /// In years, if known.
     pub age: Option<i32>,
 }
 
@@ -35,8 +45,11 @@ pub struct User {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UserInput {
+    /// The name, trimmed when validated.
     pub name: String,
+    /// The email, lower-cased when validated.
     pub email: String,
+    /// The age in years; may be left out.
     #[serde(default)]
     pub age: Option<i32>,
 }
@@ -53,23 +66,32 @@ pub struct NewUser {
 /// Why input was rejected; answered with 422.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ValidationError {
+    /// The name is empty once trimmed.
     #[error("name must not be empty")]
     EmptyName,
+    /// The name is longer than [`MAX_NAME_CHARS`].
     #[error("name must be at most {} characters", MAX_NAME_CHARS)]
     NameTooLong,
+    /// The email has no `@` with text on both sides and a dot in the domain.
     #[error("email must look like name@example.com")]
     InvalidEmail,
+    /// The email is longer than [`MAX_EMAIL_CHARS`].
     #[error("email must be at most {} characters", MAX_EMAIL_CHARS)]
     EmailTooLong,
+    /// The age is negative or above [`MAX_AGE`].
     #[error("age must be between 0 and {}", MAX_AGE)]
     AgeOutOfRange,
+    /// `limit` is 0 or above [`MAX_PAGE_SIZE`].
     #[error("limit must be between 1 and {}", MAX_PAGE_SIZE)]
     LimitOutOfRange,
 <% if (jobs) { -%>
+    /// A job's text is empty or blank.
     #[error("text must not be empty")]
     EmptyText,
+    /// A job's text is longer than [`MAX_JOB_TEXT_BYTES`].
     #[error("text must be at most {} bytes", MAX_JOB_TEXT_BYTES)]
     TextTooLong,
+    /// The `Idempotency-Key` header is empty, too long or not visible ASCII.
     #[error("Idempotency-Key must be 1 to {} visible ASCII characters", MAX_IDEMPOTENCY_KEY_CHARS)]
     InvalidIdempotencyKey,
 <% } -%>
@@ -78,6 +100,10 @@ pub enum ValidationError {
 
 impl UserInput {
     /// Trims the name, normalises the email to lower case and checks every field.
+    ///
+    /// # Errors
+    ///
+    /// The first rule a field breaks.
     pub fn validate(self) -> <%- result('NewUser', 'ValidationError') %> {
         let name = self.name.trim().to_owned();
         let email = self.email.trim().to_lowercase();
@@ -141,19 +167,26 @@ fn looks_like_email(email: &str) -> bool {
 }
 
 impl NewUser {
+    /// The trimmed name.
+    #[must_use]
     pub fn name(&self) -> &str {
         &self.name
     }
 
+    /// The lower-cased email.
+    #[must_use]
     pub fn email(&self) -> &str {
         &self.email
     }
 
+    /// The age in years, if given.
+    #[must_use]
     pub fn age(&self) -> Option<i32> {
         self.age
     }
 
     /// The stored user this input becomes once the database assigned `id`.
+    #[must_use]
     pub fn into_user(self, id: i64) -> User {
         User {
             id,
@@ -169,21 +202,31 @@ impl NewUser {
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
+    /// Users per page, [`DEFAULT_PAGE_SIZE`] when left out.
     pub limit: Option<u32>,
+    /// The `next` of the previous page; none for the first.
     pub cursor: Option<Cursor>,
+    /// Only users at least this old.
     pub min_age: Option<i32>,
 }
 
 /// A validated page request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Page {
+    /// Users per page, within 1..=[`MAX_PAGE_SIZE`].
     pub limit: u32,
     /// Start after this position; `None` is the first page.
     pub cursor: Option<Cursor>,
+    /// Only users at least this old.
     pub min_age: Option<i32>,
 }
 
 impl ListParams {
+    /// The page these parameters ask for.
+    ///
+    /// # Errors
+    ///
+    /// When `limit` is out of range.
     pub fn validate(self) -> <%- result('Page', 'ValidationError') %> {
         let limit = self.limit.unwrap_or(DEFAULT_PAGE_SIZE);
 <% if (libThiserror) { -%>
@@ -215,11 +258,13 @@ pub struct Cursor(i64);
 
 impl Cursor {
     /// The position right after `id`.
+    #[must_use]
     pub fn after(id: i64) -> Self {
         Self(id)
     }
 
     /// The id the next page starts after.
+    #[must_use]
     pub fn last_id(self) -> i64 {
         self.0
     }
@@ -255,8 +300,11 @@ impl fmt::Display for InvalidCursor {
 /// `null` on the last one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserPage {
+    /// This page's users, by id.
     pub users: Vec<User>,
+    /// The page size asked for.
     pub limit: u32,
+    /// Where the next page starts; `None` on the last page.
     pub next: Option<Cursor>,
 }
 

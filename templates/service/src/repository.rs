@@ -1,5 +1,5 @@
 <% if (queriesChecked) { -%>
-//! Data access for users, in <%= dbLabel %>'s dialect. Every query is checked
+//! Data access for users, in `<%= dbLabel %>`'s dialect. Every query is checked
 //! against the schema when it compiles (`query!`, `query_as!`): against the
 //! database of `DATABASE_URL`, or with `SQLX_OFFLINE=true` against the query
 //! data in `.sqlx/` (`cargo sqlx prepare` writes it; see the README). Every
@@ -17,23 +17,35 @@ use anyhow::Context;
 use crate::db::{self, DbPool};
 use crate::model::{Cursor, NewUser, Page, User, UserPage};
 
-/// Cheap to clone: the pool is a handle to shared connections.
+/// The users table. Cheap to clone: the pool is a handle to shared connections.
 #[derive(Debug, Clone)]
 pub struct UserRepository {
     pool: DbPool,
 }
 
 impl UserRepository {
+    /// A repository on `pool`.
+    #[must_use]
     pub fn new(pool: DbPool) -> Self {
         Self { pool }
     }
 
-    /// Inserts a user. A taken email fails with the database's unique violation.
+    /// Inserts a user.
+    ///
+    /// # Errors
+    ///
+    /// A taken email fails with the database's unique violation; otherwise
+    /// when the database fails or cannot be reached.
     pub async fn create(&self, user: NewUser) -> <%- result('User', 'sqlx::Error') %> {
         let id = db::insert_user(&self.pool, &user).await?;
         Ok(user.into_user(id))
     }
 
+    /// The user with this id, if any.
+    ///
+    /// # Errors
+    ///
+    /// When the database fails or cannot be reached.
     pub async fn get(&self, id: i64) -> <%- result('Option<User>', 'sqlx::Error') %> {
 <% if (queriesChecked) { -%>
         sqlx::query_as!(
@@ -53,6 +65,10 @@ impl UserRepository {
 
     /// One page of users ordered by id, after the page's cursor, optionally
     /// only those at least `min_age` old.
+    ///
+    /// # Errors
+    ///
+    /// When the database fails or cannot be reached.
     pub async fn list(&self, page: Page) -> <%- result('UserPage', 'sqlx::Error') %> {
         // One row more than asked tells whether another page follows.
         let fetch = i64::from(page.limit) + 1;
@@ -113,6 +129,10 @@ impl UserRepository {
     }
 
     /// Replaces a user's fields; `None` when there is no such user.
+    ///
+    /// # Errors
+    ///
+    /// When the database fails or cannot be reached.
     pub async fn update(&self, id: i64, user: NewUser) -> <%- result('Option<User>', 'sqlx::Error') %> {
 <% if (queriesChecked) { -%>
         // The macro borrows its arguments past the statement: no temporaries.
@@ -139,6 +159,10 @@ impl UserRepository {
     }
 
     /// Deletes a user; `false` when there was no such user.
+    ///
+    /// # Errors
+    ///
+    /// When the database fails or cannot be reached.
     pub async fn delete(&self, id: i64) -> <%- result('bool', 'sqlx::Error') %> {
 <% if (queriesChecked) { -%>
         let result = sqlx::query!("DELETE FROM users WHERE id = <%= p(1) %>", id)

@@ -13,15 +13,19 @@ use tokio::signal;
 pub struct Draining(Arc<AtomicBool>);
 
 impl Draining {
+    /// Marks the shutdown as begun.
     pub fn start(&self) {
         self.0.store(true, Ordering::Relaxed);
     }
 
+    /// Whether the shutdown has begun.
+    #[must_use]
     pub fn is_draining(&self) -> bool {
         self.0.load(Ordering::Relaxed)
     }
 }
 
+/// Resolves on the first SIGINT or SIGTERM.
 pub async fn shutdown_signal() {
     let ctrl_c = async {
         if let Err(error) = signal::ctrl_c().await {

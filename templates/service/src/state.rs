@@ -11,10 +11,12 @@ use crate::metrics::Metrics;
 use crate::repository::UserRepository;
 use crate::shutdown::Draining;
 
+/// Everything the handlers and middleware share.
 #[derive(Debug, Clone, FromRef)]
 pub struct AppState {
     /// For the readiness check.
     pub pool: DbPool,
+    /// The users table.
     pub users: UserRepository,
     /// Turns `/ready` into 503 once the shutdown has begun.
     pub draining: Draining,
@@ -29,6 +31,8 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The state of an app on `pool` with these HTTP limits, and no CORS origins.
+    #[must_use]
     pub fn new(pool: DbPool, limits: HttpConfig) -> Self {
         Self {
             users: UserRepository::new(pool.clone()),

@@ -1,4 +1,4 @@
-//! The HTTP API end to end through the router, against a real <%= dbLabel %>
+//! The HTTP API end to end through the router, against a real `<%= dbLabel %>`
 //! database, without opening a socket: every endpoint, validation, 404, the
 //! email conflict, the body limit, the request id, and JSON for the errors
 //! that axum and the middleware answer (405, 408, a panic).
@@ -534,18 +534,17 @@ async fn statement_timeout_applies() {
         let mysql: Result<u64, _> = sqlx::query_scalar("SELECT @@max_execution_time")
             .fetch_one(&app.pool)
             .await;
-        let millis = match mysql {
-            Ok(millis) => millis,
+        let millis = if let Ok(millis) = mysql {
+            u128::from(millis)
+        } else {
             // MariaDB: seconds, under another name.
-            Err(_) => {
-                let seconds: f64 = sqlx::query_scalar("SELECT @@max_statement_time")
-                    .fetch_one(&app.pool)
-                    .await
-                    .unwrap();
-                (seconds * 1000.0).round() as u64
-            }
+            let seconds: f64 = sqlx::query_scalar("SELECT @@max_statement_time")
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+            Duration::from_secs_f64(seconds).as_millis()
         };
-        assert_eq!(u128::from(millis), STATEMENT_TIMEOUT.as_millis());
+        assert_eq!(millis, STATEMENT_TIMEOUT.as_millis());
 <% } else { -%>
         let millis: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
             .fetch_one(&app.pool)

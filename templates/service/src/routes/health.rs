@@ -10,18 +10,18 @@ use crate::error::ApiError;
 use crate::shutdown::Draining;
 
 #[derive(Debug, Serialize)]
-pub struct Status {
+pub(crate) struct Status {
     status: &'static str,
 }
 
 /// Never touches the database: a slow database must not get the process restarted.
-pub async fn health() -> Json<Status> {
+pub(crate) async fn health() -> Json<Status> {
     Json(Status { status: "ok" })
 }
 
 /// 503 while the database does not answer or the shutdown has begun, so load
 /// balancers route elsewhere.
-pub async fn ready(
+pub(crate) async fn ready(
     State(pool): State<DbPool>,
     State(draining): State<Draining>,
 ) -> Result<Json<Status>, ApiError> {

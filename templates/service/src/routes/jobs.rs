@@ -3,7 +3,7 @@ const invalid = libThiserror ? '' : '.map_err(ApiError::invalid)';
 const notFound = libThiserror ? 'ApiError::JobNotFound(id)' : 'ApiError::not_found(format!("job {id}"))';
 -%>
 //! `/jobs` and `/jobs/{id}`: work for the durable queue of `<%= jobs.name %>`.
-//! A job posted here is stored in PostgreSQL and done by whichever
+//! A job posted here is stored in `PostgreSQL` and done by whichever
 //! `<%= jobs.name %> consume` process claims it first, on any machine; the
 //! client polls its status.
 
@@ -33,9 +33,9 @@ const IDEMPOTENCY_KEY: &str = "idempotency-key";
 /// The body of `POST /jobs`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct JobInput {
+pub(crate) struct JobInput {
     /// The text whose word statistics the job computes.
-    pub text: String,
+    text: String,
 }
 
 impl JobInput {
@@ -77,13 +77,13 @@ impl JobInput {
 
 /// The answer to `POST /jobs`.
 #[derive(Debug, Serialize)]
-pub struct JobAccepted {
-    pub id: i64,
+pub(crate) struct JobAccepted {
+    id: i64,
 }
 
 /// `POST /jobs`: 202 with the job's id and its `Location`. A request repeated
 /// with the same `Idempotency-Key` gets the first job's id and adds nothing.
-pub async fn create(
+pub(crate) async fn create(
     State(pool): State<DbPool>,
     headers: HeaderMap,
     JsonBody(input): JsonBody<JobInput>,
@@ -96,7 +96,7 @@ pub async fn create(
 
 /// `GET /jobs/{id}`: the status, the attempts so far, and the result once
 /// done or the last error once failed.
-pub async fn get(
+pub(crate) async fn get(
     State(pool): State<DbPool>,
     PathParam(id): PathParam<i64>,
 ) -> Result<Json<JobStatus>, ApiError> {

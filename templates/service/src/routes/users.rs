@@ -16,7 +16,7 @@ use crate::model::{ListParams, User, UserInput, UserPage};
 use crate::repository::UserRepository;
 
 /// `POST /users`: 201 with the user and its `Location`.
-pub async fn create(
+pub(crate) async fn create(
     State(users): State<UserRepository>,
     JsonBody(input): JsonBody<UserInput>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -27,7 +27,7 @@ pub async fn create(
 }
 
 /// `GET /users?limit=&cursor=&min_age=`: `next` is the cursor of the next page.
-pub async fn list(
+pub(crate) async fn list(
     State(users): State<UserRepository>,
     QueryParams(params): QueryParams<ListParams>,
 ) -> Result<Json<UserPage>, ApiError> {
@@ -36,7 +36,7 @@ pub async fn list(
 }
 
 /// `GET /users/{id}`
-pub async fn get(
+pub(crate) async fn get(
     State(users): State<UserRepository>,
     PathParam(id): PathParam<i64>,
 ) -> Result<Json<User>, ApiError> {
@@ -47,7 +47,7 @@ pub async fn get(
 }
 
 /// `PUT /users/{id}`: replaces every field.
-pub async fn update(
+pub(crate) async fn update(
     State(users): State<UserRepository>,
     PathParam(id): PathParam<i64>,
     JsonBody(input): JsonBody<UserInput>,
@@ -60,7 +60,7 @@ pub async fn update(
 }
 
 /// `DELETE /users/{id}`: 204, or 404 if there was nothing to delete.
-pub async fn delete(
+pub(crate) async fn delete(
     State(users): State<UserRepository>,
     PathParam(id): PathParam<i64>,
 ) -> Result<StatusCode, ApiError> {

@@ -1,4 +1,4 @@
-//! Test harness: every test gets a fresh <%= dbLabel %> database, migrated,
+//! Test harness: every test gets a fresh `<%= dbLabel %>` database, migrated,
 //! and removed afterwards whether the test passed or panicked.
 <% if (!dbSqlite) { -%>
 //!
@@ -27,18 +27,18 @@ use <%= crate %>::db::{self, DbPool};
 use <%= crate %>::{AppState, router};
 
 /// The statement timeout of every test database (see `statement_timeout_applies`).
-pub const STATEMENT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(7);
+pub(crate) const STATEMENT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(7);
 
 /// What a test gets: the router to call, the state behind it (to mount
 /// routes of its own with [`app`](<%= crate %>::app)) and the pool.
-pub struct TestApp {
-    pub router: Router,
-    pub state: AppState,
-    pub pool: DbPool,
+pub(crate) struct TestApp {
+    pub(crate) router: Router,
+    pub(crate) state: AppState,
+    pub(crate) pool: DbPool,
 }
 
 /// Runs `test` against a fresh database with the default HTTP limits.
-pub async fn with_app<F, Fut>(test: F)
+pub(crate) async fn with_app<F, Fut>(test: F)
 where
     F: FnOnce(TestApp) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
@@ -48,7 +48,7 @@ where
 
 /// Runs `test` against a fresh database; the database goes away afterwards
 /// even when the test panics, and the panic is then passed on.
-pub async fn with_limits<F, Fut>(limits: HttpConfig, test: F)
+pub(crate) async fn with_limits<F, Fut>(limits: HttpConfig, test: F)
 where
     F: FnOnce(TestApp) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
@@ -119,13 +119,13 @@ fn fresh_database_url() -> String {
 
 /// A response with its body parsed as JSON (`Value::Null` when empty).
 #[derive(Debug)]
-pub struct Reply {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Value,
+pub(crate) struct Reply {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Value,
 }
 
-pub async fn send(router: &Router, request: Request<Body>) -> Reply {
+pub(crate) async fn send(router: &Router, request: Request<Body>) -> Reply {
     let (status, headers, bytes) = exchange(router, request).await;
     let body = if bytes.is_empty() {
         Value::Null
@@ -140,7 +140,7 @@ pub async fn send(router: &Router, request: Request<Body>) -> Reply {
 }
 
 /// A response with its body as text, for `/metrics`.
-pub async fn send_text(router: &Router, request: Request<Body>) -> (StatusCode, HeaderMap, String) {
+pub(crate) async fn send_text(router: &Router, request: Request<Body>) -> (StatusCode, HeaderMap, String) {
     let (status, headers, bytes) = exchange(router, request).await;
     let text = String::from_utf8(bytes.to_vec()).expect("the response body is not UTF-8");
     (status, headers, text)
@@ -164,24 +164,24 @@ async fn exchange(router: &Router, request: Request<Body>) -> (StatusCode, Heade
     (status, headers, bytes)
 }
 
-pub fn get(uri: &str) -> Request<Body> {
+pub(crate) fn get(uri: &str) -> Request<Body> {
     Request::get(uri)
         .body(Body::empty())
         .expect("valid request")
 }
 
-pub fn delete(uri: &str) -> Request<Body> {
+pub(crate) fn delete(uri: &str) -> Request<Body> {
     Request::delete(uri)
         .body(Body::empty())
         .expect("valid request")
 }
 
-pub fn json(method: &str, uri: &str, body: &Value) -> Request<Body> {
+pub(crate) fn json(method: &str, uri: &str, body: &Value) -> Request<Body> {
     raw_json(method, uri, body.to_string())
 }
 
 /// A request with a JSON content type and any body, valid or not.
-pub fn raw_json(method: &str, uri: &str, body: impl Into<Body>) -> Request<Body> {
+pub(crate) fn raw_json(method: &str, uri: &str, body: impl Into<Body>) -> Request<Body> {
     Request::builder()
         .method(method)
         .uri(uri)
