@@ -8,6 +8,7 @@
  *   npm run bench                                   # everything (budget: 30 minutes)
  *   BENCH_ONLY=generation,build npm run bench       # some sections
  *   BENCH_QUICK=1 npm run bench                     # short settings, to check the scripts
+ *   BENCH_ONLY=runtime BENCH_MERGE=1 npm run bench  # one section again, the rest of BENCHMARKS.md kept
  *
  * Sections (BENCH_ONLY, comma list; default all): generation, build, runtime, loco, pyo3, wasm, worker, queue.
  * A section whose member does not exist yet, or whose tool or database is
@@ -48,7 +49,7 @@
  *   BENCH_QUEUE_REPS       pairs per comparison (3); BENCH_QUEUE_LATENCY_JOBS small jobs for the latency (100)
  */
 import { execSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { BENCH_DIR, PACKAGE_ROOT, fmtRatio, log, settingsUsed, textSetting, type SectionResult } from './lib.js';
@@ -215,9 +216,54 @@ async function main(): Promise<void> {
   printTable(table(results));
   console.log(`\nTotal ${(seconds / 60).toFixed(1)} minutes; load average now ${loadavg()}.`);
   if (output !== undefined) {
-    writeFileSync(output, markdown(results, started, seconds, loadStart));
-    console.log(`Wrote ${output}.`);
+    const report = markdown(results, started, seconds, loadStart);
+    const merge = process.env['BENCH_MERGE'] === '1' && existsSync(output);
+    writeFileSync(output, merge ? mergeSections(readFileSync(output, 'utf8'), report, results, started) : report);
+    console.log(`${merge ? 'Updated' : 'Wrote'} ${output}.`);
   }
+}
+
+/**
+ * BENCH_MERGE=1 with BENCH_ONLY: the sections of this run replace theirs in
+ * the existing report (rows of the table, and the section's text), the others
+ * stay as they were, and the header says which were run again and when. A
+ * rerun of one section after a fix need not repeat the whole half hour.
+ */
+function mergeSections(previous: string, report: string, results: readonly SectionResult[], started: Date): string {
+  const titles = new Set(results.map((r) => r.title));
+  const rowsOf = (text: string): string[] =>
+    text.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| section |'));
+  const titleOf = (row: string): string => row.slice(2, row.indexOf(' | '));
+  const sectionsOf = (text: string): Map<string, string> =>
+    new Map(
+      text
+        .split(/^(?=## )/m)
+        .slice(1)
+        .map((block) => [block.slice(3, block.indexOf('\n')), block.trimEnd()]),
+    );
+  const newRows = rowsOf(report);
+  // Each section run again takes the place of its old rows; a section new to the report goes last.
+  const rows: string[] = [];
+  const replaced = new Set<string>();
+  for (const row of rowsOf(previous)) {
+    const title = titleOf(row);
+    if (!titles.has(title)) rows.push(row);
+    else if (!replaced.has(title)) {
+      replaced.add(title);
+      rows.push(...newRows.filter((r) => titleOf(r) === title));
+    }
+  }
+  rows.push(...newRows.filter((r) => !replaced.has(titleOf(r))));
+  const sections = sectionsOf(previous);
+  for (const [title, block] of sectionsOf(report)) if (titles.has(title)) sections.set(title, block);
+  const [head = ''] = previous.split(/^\| section \|/m);
+  const stamp = `Section(s) run again on ${started.toISOString().replace(/\.\d+Z$/, 'Z')} (BENCH_MERGE): ${[...titles].join(', ')}.`;
+  const table = [
+    `| ${['section', 'figure', 'ours', 'reference', 'ratio', 'goal', 'met', 'notes'].join(' | ')} |`,
+    '|---|---|---|---|---|---|---|---|',
+    ...rows,
+  ];
+  return `${head.trimEnd()}\n${stamp}\n\n${table.join('\n')}\n\n${[...sections.values()].join('\n\n')}\n`;
 }
 
 await main();

@@ -359,6 +359,8 @@ export async function runtime(): Promise<SectionResult> {
     );
     const bin = (name: string): string => join(targetDir, 'release', name);
     const env = { DATABASE_URL: databaseUrl, DATABASE_MAX_CONNECTIONS: '10' };
+    // The release step of a deploy: on a database server, serving does not migrate by default.
+    await run(bin(SERVICE), ['migrate'], { cwd: dir, env });
     const servers: Server[] = [];
     try {
       const ours = await startServer(bin(SERVICE), env, dir);
