@@ -23,3 +23,17 @@ describe('e2e matrix: clippy strict', () => {
     }
   });
 });
+
+describe('e2e matrix: members that change each other', () => {
+  it('builds a service beside a queue worker in both generation orders, every error style and both query modes', () => {
+    const pairs = combinations().filter((c) => c.later !== undefined);
+    assert.deepEqual(new Set(pairs.map((c) => c.later!.join())), new Set(['worker', 'service']));
+    assert.deepEqual(new Set(pairs.map((c) => c.errors)), new Set(['split', 'thiserror', 'anyhow']));
+    const service = (c: (typeof pairs)[number]) => c.members.find((m) => m.kind === 'service')!.options;
+    assert.deepEqual(new Set(pairs.map((c) => service(c)['queries'])), new Set(['runtime', 'checked']));
+    for (const pair of pairs) {
+      assert.equal(service(pair)['db'], 'postgres', pair.id);
+      assert.equal(pair.members.find((m) => m.kind === 'worker')!.options['queue'], 'postgres', pair.id);
+    }
+  });
+});

@@ -130,12 +130,11 @@ export function laterFlagsOf(combination: Combination, kind: string, workspace: 
 }
 
 function optionFlags(options: Readonly<Record<string, unknown>>): string[] {
-  return Object.entries(options).flatMap(([flag, value]) =>
-    typeof value === 'boolean'
-      ? [value ? `--${flag}` : `--no-${flag}`]
-      : // An empty default (e.g. --module-name: derived from the crate name) is left to the generator.
-        value === ''
-        ? []
-        : [`--${flag}=${String(value)}`],
-  );
+  const flags: string[] = [];
+  for (const [flag, value] of Object.entries(options)) {
+    if (typeof value === 'boolean') flags.push(value ? `--${flag}` : `--no-${flag}`);
+    // An empty default (e.g. --module-name: derived from the crate name) is left to the generator.
+    else if (value !== '') flags.push(`--${flag}=${String(value)}`);
+  }
+  return flags;
 }

@@ -441,18 +441,12 @@ async function jobsThroughTheQueue(ctx: StepContext, worker: string): Promise<vo
   const base = `http://127.0.0.1:${port}`;
   // One migrate for both: the service's tables and the queue's.
   await ctx.run(bin, ['migrate'], { env });
-  const consumerEnv = { ...env, QUEUE_POLL_MS: '200' };
-  const children = [
-    spawn(bin, [], { env, stdio: ['ignore', 'ignore', 'pipe'] }),
+  const consumer = () =>
     spawn(join(ctx.targetDir, 'debug', worker), ['consume', '--threads', '1'], {
-      env: consumerEnv,
+      env: { ...env, QUEUE_POLL_MS: '200' },
       stdio: ['ignore', 'ignore', 'pipe'],
-    }),
-    spawn(join(ctx.targetDir, 'debug', worker), ['consume', '--threads', '1'], {
-      env: consumerEnv,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    }),
-  ];
+    });
+  const children = [spawn(bin, [], { env, stdio: ['ignore', 'ignore', 'pipe'] }), consumer(), consumer()];
   let log = '';
   for (const child of children) child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
   const exits = children.map(
@@ -465,14 +459,12 @@ async function jobsThroughTheQueue(ctx: StepContext, worker: string): Promise<vo
   );
   const failure = (message: string): Error => new Error(`${message}\n--- log ---\n${log}`);
   try {
-    for (
-      let attempt = 0;
-      !(await fetch(`${base}/ready`).then(
-        (r) => r.ok,
+    const ready = (): Promise<boolean> =>
+      fetch(`${base}/ready`).then(
+        (response) => response.ok,
         () => false,
-      ));
-      attempt++
-    ) {
+      );
+    for (let attempt = 0; !(await ready()); attempt++) {
       if (attempt > 150) throw failure('the service was not ready within 30 s');
       await sleep(200);
     }
