@@ -193,6 +193,7 @@ export function memberTemplateContext<O extends readonly OptionSpec[], X extends
   recorded: Readonly<Record<string, RecordedMember>> = {},
 ): MemberContext & X {
   const { errors, name } = answers;
+  const memberPath = memberDirectory(answers);
   const libThiserror = errors !== 'anyhow';
   const section = (kind: MemberDependency['kind']): string =>
     decisions
@@ -204,7 +205,7 @@ export function memberTemplateContext<O extends readonly OptionSpec[], X extends
     name,
     crate: snakeCase(name),
     pascal: pascalCase(name),
-    memberPath: memberDirectory(answers),
+    memberPath,
     errors,
     ...choiceFlags(ERRORS, errors),
     libThiserror,
@@ -222,7 +223,7 @@ export function memberTemplateContext<O extends readonly OptionSpec[], X extends
     lints: lookup(rootValue, ['workspace', 'lints']) === undefined ? lintTables('lints') : '[lints]\nworkspace = true',
     versions: TEMPLATE_VERSIONS,
     mapType: adaptations.disallowedTypes?.some((t) => STD_HASH_MAP.includes(t)) ? 'BTreeMap' : 'HashMap',
-    peers: peersOf(recorded, name, memberDirectory(answers)),
+    peers: peersOf(recorded, name, memberPath),
   };
   return { ...base, ...(definition.context?.(answers, base) ?? ({} as X)) };
 }
@@ -401,14 +402,14 @@ export abstract class MemberGenerator<
   private async refreshMembersUsing(before: RecordedMember | undefined, after: RecordedMember): Promise<void> {
     // Imported here: the member definitions import this module.
     const { MEMBERS } = await import('../generators/members.js');
-    const uses = (name: string, peer: RecordedMember | undefined): boolean => {
-      const member = this.recordedMembers[name]!;
+    const recorded = this.recordedMembers;
+    const uses = (member: RecordedMember, peer: RecordedMember | undefined): boolean => {
       const definition = MEMBERS.find((m) => m.kind === member.kind);
       return peer !== undefined && (definition?.usesPeer?.(member.options ?? {}, peer) ?? false);
     };
-    const changed = Object.keys(this.recordedMembers).filter(
-      (name) => name !== this.memberName && uses(name, before) !== uses(name, after),
-    );
+    const changed = Object.entries(recorded)
+      .filter(([name, member]) => name !== this.memberName && uses(member, before) !== uses(member, after))
+      .map(([name]) => name);
     // The app's README, CI and supply-chain policy list every member: a new one, or new answers, change them.
     const appRoot = (this.config.get('workspace') as RecordedWorkspace | undefined)?.generated === 'app';
     const refreshRoot = appRoot && JSON.stringify(before) !== JSON.stringify(after);
