@@ -40,6 +40,8 @@ interface Row {
   step: string;
   seconds: number;
   status: 'ok' | 'FAILED' | 'skipped';
+  /** A failed step's message, repeated after the table where a log's tail shows it. */
+  message?: string;
 }
 
 const rows: Row[] = [];
@@ -93,15 +95,16 @@ async function timed(combination: string, step: string, action: () => Promise<un
       console.log(`         skipped: ${error.message}`);
       return false;
     }
-    record(combination, step, t0, 'FAILED');
-    console.log(String(error instanceof Error ? error.message : error).replace(/^/gm, '         | '));
+    const message = String(error instanceof Error ? error.message : error);
+    record(combination, step, t0, 'FAILED', message);
+    console.log(message.replace(/^/gm, '         | '));
     return false;
   }
 }
 
-function record(combination: string, step: string, t0: number, status: Row['status']): void {
+function record(combination: string, step: string, t0: number, status: Row['status'], message?: string): void {
   const seconds = (performance.now() - t0) / 1000;
-  rows.push({ combination, step, seconds, status });
+  rows.push({ combination, step, seconds, status, message });
   console.log(`${elapsed()}  ${combination.padEnd(40)} ${step.padEnd(14)} ${seconds.toFixed(1).padStart(7)}s  ${status}`);
 }
 
@@ -195,6 +198,11 @@ async function main(): Promise<void> {
     console.log(`${row.combination.padEnd(40)} ${row.step.padEnd(14)} ${row.seconds.toFixed(1).padStart(7)}  ${row.status}`);
   }
   const failed = rows.filter((r) => r.status === 'FAILED').length;
+  for (const row of rows.filter((r) => r.message !== undefined)) {
+    // The last lines hold the assertion; the whole message is above, in the step's place.
+    const tail = row.message!.split('\n').slice(-40).join('\n');
+    console.log(`\nFAILED ${row.combination} ${row.step}:\n${tail.replace(/^/gm, '  | ')}`);
+  }
   const skipped = rows.filter((r) => r.status === 'skipped').length;
   const passedCombos = all.filter((c) => rows.filter((r) => r.combination === c.id).every((r) => r.status === 'ok')).length;
   const failedCombos =

@@ -161,8 +161,19 @@ def test_fast_compute_names_a_numpy_dtype_it_cannot_sum() -> None:
 
 def test_fast_compute_releases_the_gil_while_it_sums_a_buffer() -> None:
     np = pytest.importorskip("numpy")
-    # 1e8 values seen, 8 bytes stored: a long call that needs no memory.
-    ones = np.broadcast_to(np.float64(1.0), (100_000_000,))
+    # Threads take turns holding the GIL every switch interval (5 ms); away from
+    # the call's edges the other thread runs only if the call released it. A
+    # broadcast array is 8 bytes however long, so it grows until one call spans
+    # many intervals on this machine, however fast it is.
+    edge = 4 * sys.getswitchinterval()
+    length = 1 << 24
+    while True:
+        ones = np.broadcast_to(np.float64(1.0), (length,))
+        start = time.perf_counter()
+        fast_compute(ones)
+        if time.perf_counter() - start > 10 * edge or length >= 1 << 40:
+            break
+        length *= 4
     stamps: list[float] = []
     done = threading.Event()
 
@@ -174,14 +185,11 @@ def test_fast_compute_releases_the_gil_while_it_sums_a_buffer() -> None:
     other.start()
     try:
         start = time.perf_counter()
-        assert fast_compute(ones) == 100_000_000.0
+        assert fast_compute(ones) == float(length)
         end = time.perf_counter()
     finally:
         done.set()
         other.join()
-    # Threads take turns holding the GIL every switch interval (5 ms); away from
-    # the call's edges the other thread runs only if the call released it.
-    edge = 4 * sys.getswitchinterval()
     during = [stamp for stamp in stamps if start + edge < stamp < end - edge]
     assert end - start > 3 * edge, f"the call took only {end - start:.3f} s"
     assert len(during) > 100, f"{len(during)} steps of the other thread in {end - start:.3f} s"
