@@ -87,6 +87,7 @@ async fn main() -> <%- binAnyhow ? 'anyhow::Result<()>' : 'ExitCode' %> {
     let state = AppState::new(pool.clone(), config.http)
         .with_cors_origins(config.cors_allowed_origins);
     let draining = state.draining.clone();
+    tokio::spawn(state.metrics.clone().upkeep());
     server::serve(
         listener,
         router(state),
@@ -141,6 +142,7 @@ async fn run() -> Result<(), StartupError> {
     let state = AppState::new(pool.clone(), config.http)
         .with_cors_origins(config.cors_allowed_origins);
     let draining = state.draining.clone();
+    tokio::spawn(state.metrics.clone().upkeep());
     server::serve(
         listener,
         router(state),

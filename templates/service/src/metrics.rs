@@ -10,7 +10,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::header;
@@ -30,6 +30,9 @@ const DURATION: &str = "http_request_duration_seconds";
 const DURATION_BUCKETS: &[f64] = &[
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
+
+/// How often [`Metrics::upkeep`] folds samples: the exporter's own default.
+const UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
 
 /// The recorder of one app and the handle that renders it.
 #[derive(Clone)]
@@ -53,6 +56,20 @@ impl Metrics {
         Self {
             recorder: Arc::new(recorder),
             handle,
+        }
+    }
+
+    /// Folds the recorded histogram samples into their buckets every few
+    /// seconds, for as long as the runtime runs. The exporter keeps each
+    /// sample until a scrape or an upkeep folds it, so without this a service
+    /// nobody scrapes would grow by every request it serves. (The exporter's
+    /// own `install` spawns the same task; an app's own recorder must.)
+    pub async fn upkeep(self) {
+        let mut every = tokio::time::interval(UPKEEP_INTERVAL);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            self.handle.run_upkeep();
         }
     }
 
